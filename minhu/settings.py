@@ -1,0 +1,130 @@
+"""Django settings for Minhu.
+
+Everything that differs between a laptop and a city's cluster comes from the
+environment: DATABASE_URL (PostgreSQL in production, SQLite by default),
+REDIS_URL (Huey's queue in production, SQLite by default), MINHU_SECRET_KEY,
+MINHU_DEBUG, MINHU_ALLOWED_HOSTS and MINHU_DATA_DIR.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("MINHU_DATA_DIR", BASE_DIR.parent / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = os.environ.get("MINHU_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("MINHU_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+ALLOWED_HOSTS = os.environ.get("MINHU_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
+    ","
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "minhu.core",
+    "minhu.accounts",
+    "minhu.org",
+    "minhu.catalog",
+    "minhu.workcal",
+    "minhu.orders",
+    "minhu.audit",
+    "minhu.notices",
+    "minhu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "minhu.urls"
+WSGI_APPLICATION = "minhu.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/admin/login/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# SQLite in WAL mode is the embedded default; DATABASE_URL selects PostgreSQL.
+_sqlite_path = DATA_DIR / "minhu.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{_sqlite_path}", conn_max_age=int(os.environ.get("MINHU_CONN_AGE", 60))
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web process read while the worker writes; IMMEDIATE
+        # transactions avoid "database is locked" upgrades under contention.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MINHU_TEST_SQLITE", "")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background jobs (Huey) ------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY = {
+    "name": "minhu",
+    "immediate": os.environ.get("MINHU_HUEY_IMMEDIATE", "0") == "1",
+    "consumer": {"workers": int(os.environ.get("MINHU_WORKERS", 2)), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+
+# --- I18N -------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Attachments: what the intake edge accepts.
+MINHU_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+MINHU_ORDER_NUMBER_PREFIX = os.environ.get("MINHU_ORDER_PREFIX", "YZ")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MINHU_LOG_LEVEL", "WARNING")},
+}
