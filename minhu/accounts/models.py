@@ -9,7 +9,7 @@ from .roles import Role
 
 
 class User(AbstractUser):
-    """A member of staff. ``unit`` is where they work: the centre, a sub-centre or a handling unit."""
+    """A member of staff; ``unit`` is where they work (centre, sub-centre or handling unit)."""
 
     display_name = models.CharField("姓名", max_length=64, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
