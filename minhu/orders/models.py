@@ -121,7 +121,8 @@ class WorkOrder(models.Model):
     extension_status = models.CharField(
         "延期申请", max_length=10, choices=ReviewStatus.choices, default="", blank=True,
     )
-    last_reminded_on = models.DateField("最近提醒日", null=True, blank=True)
+    # Number of timeline events so far: the next event's ``seq``.
+    event_count = models.PositiveIntegerField(default=0, editable=False)
 
     # Outcome
     reply_text = models.TextField("答复内容", blank=True)
@@ -151,8 +152,17 @@ class WorkOrder(models.Model):
         verbose_name_plural = "工单"
         indexes = [
             # The deadline sweep: open, clocked orders by deadline.
-            models.Index(fields=["state", "due_at"], name="order_state_due"),
-            models.Index(fields=["state", "yellow_at"], name="order_state_yellow"),
+            # The deadline sweep looks only at orders it has not flagged yet, so these
+            # partial indexes stay small however many orders are open or overdue.
+            models.Index(
+                fields=["due_at"], name="order_due_watch",
+                condition=Q(is_overdue=False, state__in=["dispatched", "handling"]),
+            ),
+            models.Index(
+                fields=["yellow_at"], name="order_yellow_watch",
+                condition=Q(is_yellow=False, state__in=["dispatched", "handling"]),
+            ),
+            models.Index(fields=["state", "created_at"], name="order_state_created"),
             models.Index(fields=["lead_unit", "state"], name="order_lead_state"),
             models.Index(fields=["dispatch_unit", "state"], name="order_dispatch_state"),
             models.Index(fields=["district", "created_at"], name="order_district_created"),
@@ -246,7 +256,10 @@ class Assignment(models.Model):
         verbose_name_plural = "承办记录"
         indexes = [
             models.Index(fields=["unit", "state"], name="assign_unit_state"),
-            models.Index(fields=["state", "sign_due_at"], name="assign_state_signdue"),
+            models.Index(
+                fields=["sign_due_at"], name="assign_sign_watch",
+                condition=Q(is_sign_overdue=False, state="pending_sign"),
+            ),
         ]
         constraints = [
             # At most one live lead per order.
@@ -352,3 +365,10 @@ class Callback(models.Model):
     round = models.PositiveSmallIntegerField("第几轮办理", default=0,
                                              help_text="0 为首次办理，n 为第 n 次重办后")
     retry_at = models.DateTimeField(null=True, blank=True)
+
+
+class DailyCounter(models.Model):
+    """Per-day sequence behind the human-readable order number (YZ20261121000042)."""
+
+    day = models.DateField(primary_key=True)
+    value = models.PositiveIntegerField(default=0)
