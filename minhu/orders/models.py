@@ -18,6 +18,13 @@ from .states import (
 User = settings.AUTH_USER_MODEL
 
 
+class WorkOrderQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WorkOrderQuerySet":
+        from .access import visible_orders
+
+        return visible_orders(user, self)
+
+
 class WorkOrder(models.Model):
     """One citizen request (工单), from intake to closing.
 
@@ -146,6 +153,8 @@ class WorkOrder(models.Model):
     close_reason = models.CharField(
         "办结方式", max_length=16, choices=CloseReason.choices, blank=True
     )
+
+    objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = "工单"

@@ -1,0 +1,103 @@
+"""Who may see which orders, and how much of the citizen they may see.
+
+* The 12345 centre (any role) sees every order.
+* A sub-centre sees the orders of the district it serves and those handed to it.
+* A handling unit sees orders on which it, or a unit below it, holds a live or finished
+  assignment (not ones it handed back: least privilege).
+* An external evaluator sees closed orders only.
+
+"Not found" and "not yours" raise the same ``NotFound``.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from minhu.accounts.roles import PII_ROLES, UNIT_ROLES, Role
+from minhu.audit.actions import record
+from minhu.core.errors import Forbidden, NotFound
+from minhu.org.kinds import UnitKind
+
+from .models import Assignment, WorkOrder
+from .states import AssignmentState, State
+
+HIDDEN_NAME = "（保密）"
+
+
+def is_centre(user) -> bool:
+    return user.is_superuser or (user.unit_id is not None and user.unit.kind == UnitKind.CENTRE)
+
+
+def visible_orders(user, qs=None):
+    """The orders ``user`` may see (the ``WorkOrder.objects.visible_to`` rule)."""
+    qs = WorkOrder.objects.all() if qs is None else qs
+    if not user or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if is_centre(user):
+        return qs
+    if user.unit_id is None:
+        return qs.none()
+    unit = user.unit
+    held_below = Exists(
+        Assignment.objects.filter(order=OuterRef("pk"), unit__path__startswith=unit.path)
+        .exclude(state=AssignmentState.CANCELLED)
+    )
+    if unit.kind == UnitKind.SUB_CENTRE:
+        return qs.filter(Q(district_id=unit.serves_id) | Q(dispatch_unit=unit) | held_below)
+    if user.has_role(Role.EVALUATOR) and not user.has_role(*UNIT_ROLES):
+        return qs.filter(state=State.CLOSED)
+    if user.has_role(*UNIT_ROLES):
+        return qs.filter(held_below)
+    return qs.none()
+
+
+def access_order(user, number: str, *, for_update: bool = False) -> WorkOrder:
+    qs = visible_orders(user).select_related(
+        "request_type", "category", "category__parent", "urgency", "district", "street",
+        "community", "grid", "lead_unit", "dispatch_unit", "reply_unit", "master", "parent",
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    order = qs.filter(number=str(number)[:40]).first()
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 -> 138****5678; short numbers are masked whole."""
+    digits = phone.strip()
+    if len(digits) >= 7:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * len(digits)
+
+
+def mask_name(name: str) -> str:
+    return (name[0] + "*" * (len(name) - 1)) if name else ""
+
+
+def may_reveal(user, order: WorkOrder) -> bool:
+    """Unmasked personal data is for those who must contact the citizen."""
+    if order.is_anonymous:
+        return False
+    if user.has_role(*PII_ROLES) and (is_centre(user) or user.unit.kind == UnitKind.SUB_CENTRE):
+        return True
+    if order.is_confidential:
+        return False
+    return user.has_role(*UNIT_ROLES)
+
+
+def citizen_view(user, order: WorkOrder, *, reveal: bool = False, via: str = "",
+                 ip: str | None = None) -> dict:
+    """The citizen as ``user`` may see them. Revealing is audited."""
+    if order.is_confidential and not is_centre(user) and user.unit.kind != UnitKind.SUB_CENTRE:
+        return {"name": HIDDEN_NAME, "phone": "", "masked": True, "confidential": True}
+    if order.is_anonymous:
+        return {"name": "匿名", "phone": mask_phone(order.citizen_phone), "masked": True,
+                "confidential": order.is_confidential}
+    if reveal:
+        if not may_reveal(user, order):
+            raise Forbidden("您无权查看诉求人完整信息", code="pii_forbidden")
+        record(user, "view_pii", order, fields="citizen_name,citizen_phone", via=via, ip=ip)
+        return {"name": order.citizen_name, "phone": order.citizen_phone, "masked": False,
+                "confidential": order.is_confidential}
+    return {"name": mask_name(order.citizen_name), "phone": mask_phone(order.citizen_phone),
+            "masked": True, "confidential": order.is_confidential}

@@ -1,0 +1,133 @@
+"""The transition table: which action may run in which state, by whom, and where it leads.
+
+Every ``do_*`` function in ``actions`` starts by asking ``check()``; the unit-level guard
+(is this actor's unit the one holding the assignment?) is done by the action itself,
+because it depends on the assignment, not only on the order. ARCHITECTURE.md prints
+this table (``minhu transitions`` renders it).
+"""
+
+from dataclasses import dataclass
+
+from minhu.accounts.roles import Role
+from minhu.core.errors import Forbidden, TransitionError
+
+from .states import OPEN_STATES, State
+
+S = State
+UNIT = frozenset({Role.UNIT_HANDLER, Role.UNIT_LEADER})
+CENTRE_INTAKE = frozenset({Role.AGENT, Role.DISPATCHER})
+DISPATCH = frozenset({Role.DISPATCHER})
+SUPERVISION = frozenset({Role.SUPERVISOR})
+# Flags (urge, supervise, unreasonable) may be set while any unit still owes work.
+WORKING = frozenset({S.DISPATCHED, S.HANDLING, S.RETURN_REVIEW})
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    label: str
+    sources: frozenset
+    targets: tuple
+    roles: frozenset
+    note: str = ""
+
+
+def _rule(action, label, sources, targets, roles, note=""):
+    return Rule(action, label, frozenset(sources), tuple(targets), frozenset(roles), note)
+
+
+RULES = [
+    _rule("register", "登记", [], [S.REGISTERED], CENTRE_INTAKE,
+          "渠道接入以其服务账号登记；同一渠道同一外部编号只生成一张工单"),
+    _rule("answer_directly", "直接答复办结", [S.REGISTERED], [S.CLOSED], CENTRE_INTAKE,
+          "仅限可直接答复的类型（咨询、建议、表扬）"),
+    _rule("forward", "转分中心", [S.REGISTERED], [S.REGISTERED], DISPATCH,
+          "市中心把工单交给区分中心派单"),
+    _rule("dispatch", "派单", [S.REGISTERED], [S.DISPATCHED], DISPATCH,
+          "主办 + 协办；开始计时"),
+    _rule("sign", "签收", [S.DISPATCHED, S.HANDLING], [S.HANDLING], UNIT,
+          "主办签收使工单进入办理中；协办签收不改变工单状态"),
+    _rule("return", "退单", [S.DISPATCHED, S.HANDLING], [S.RETURN_REVIEW], UNIT,
+          "主办单位说明理由；审核期间暂停计时"),
+    _rule("report_up", "上报", [S.HANDLING], [S.RETURN_REVIEW, S.CLOSED], UNIT,
+          "本级无法解决时逐级上报；子单上报即结束子单，回到上级单位"),
+    _rule("review_return", "退单审核", [S.RETURN_REVIEW],
+          [S.REGISTERED, S.DISPATCHED, S.HANDLING], DISPATCH,
+          "同意：改派或退回派单池；驳回：回到原单位并补回暂停时间"),
+    _rule("reassign", "改派", [S.DISPATCHED, S.HANDLING], [S.DISPATCHED], DISPATCH,
+          "新单位重新计时"),
+    _rule("sub_dispatch", "下派", [S.HANDLING], [S.HANDLING], UNIT,
+          "街道→社区→网格，生成子单；职能部门事项不得下派至基层"),
+    _rule("summon", "吹哨", [S.HANDLING], [S.HANDLING], UNIT,
+          "街道/乡镇召集职能部门协办，部门须在时限内报到"),
+    _rule("report_in", "报到", [S.DISPATCHED, S.HANDLING], [S.DISPATCHED, S.HANDLING], UNIT),
+    _rule("request_extension", "申请延期", [S.DISPATCHED, S.HANDLING],
+          [S.DISPATCHED, S.HANDLING], UNIT, "须在期限届满前申请，同时只能有一个待审申请"),
+    _rule("review_extension", "延期审核", WORKING, WORKING, DISPATCH, "同意后顺延期限"),
+    _rule("reply", "答复", [S.HANDLING], [S.REPLIED, S.HANDLING, S.CLOSED], UNIT,
+          "主办答复即答复工单（子单答复即办结子单）；协办答复给主办"),
+    _rule("callback", "回访", [S.REPLIED], [S.REPLIED, S.CLOSED, S.DISSATISFIED_REVIEW],
+          {Role.CALLBACK_AGENT}, "未接通保持待回访并安排重试；不满意进入审核"),
+    _rule("review_dissatisfaction", "不满意审核", [S.DISSATISFIED_REVIEW],
+          [S.DISPATCHED, S.CLOSED], DISPATCH | SUPERVISION, "重办回到原主办单位，重办次数加一"),
+    _rule("urge", "催办", WORKING | {S.REGISTERED}, WORKING | {S.REGISTERED},
+          DISPATCH | SUPERVISION, "电话、催办单或约谈"),
+    _rule("supervise", "挂牌督办", OPEN_STATES, OPEN_STATES, SUPERVISION),
+    _rule("escalate", "提级办理", [S.DISPATCHED, S.HANDLING], [S.DISPATCHED], SUPERVISION,
+          "上级单位牵头主办，原主办转为协办；期限不变"),
+    _rule("merge", "并单", [S.REGISTERED, S.DISPATCHED, S.HANDLING], [S.MERGED], DISPATCH,
+          "主单办结时，被并工单的诉求人得到同一结果"),
+    _rule("mark_unreasonable", "标记不合理诉求", OPEN_STATES | {S.CLOSED},
+          OPEN_STATES | {S.CLOSED}, CENTRE_INTAKE | UNIT, "仅为建议，须经审核"),
+    _rule("review_unreasonable", "不合理诉求审核", OPEN_STATES | {S.CLOSED},
+          OPEN_STATES | {S.CLOSED}, SUPERVISION, "认定后不计入单位考核"),
+    _rule("withdraw", "撤单", [S.REGISTERED, S.DISPATCHED, S.HANDLING, S.RETURN_REVIEW],
+          [S.WITHDRAWN], CENTRE_INTAKE, "诉求人撤回"),
+    _rule("citizen_reopen", "市民申请重办", [S.CLOSED], [S.DISPATCHED, S.REGISTERED],
+          CENTRE_INTAKE, "办结后规定天数内可申请"),
+]
+
+TRANSITIONS: dict[str, Rule] = {r.action: r for r in RULES}
+
+# Events written by the platform itself (the deadline sweep, merges, sub-orders).
+SYSTEM_EVENTS = {
+    "flag_yellow": "黄灯预警",
+    "flag_overdue": "超期",
+    "sign_overdue": "签收超时",
+    "sub_reply": "子单答复",
+    "sub_reported_up": "子单上报",
+    "sub_created": "子单生成",
+    "sub_recalled": "子单收回",
+    "co_reply": "协办答复",
+    "master_closed": "主单办结",
+    "merged_in": "并入工单",
+    "callback_unreached": "回访未接通",
+}
+
+
+def label(action: str) -> str:
+    rule = TRANSITIONS.get(action)
+    return rule.label if rule else SYSTEM_EVENTS.get(action, action)
+
+
+def check(order, action: str, actor) -> Rule:
+    """Refuse the action unless the order's state and the actor's roles allow it."""
+    rule = TRANSITIONS[action]
+    if order is not None and order.state not in rule.sources:
+        raise TransitionError(
+            f"工单 {order.number} 当前状态为“{State.label_of(order.state)}”，不能{rule.label}",
+        )
+    if actor is None or not actor.has_role(*rule.roles):
+        raise Forbidden(f"您的角色无权{rule.label}", code="role_not_allowed")
+    return rule
+
+
+def as_markdown() -> str:
+    head = "| 动作 | action | 允许的状态 | 之后的状态 | 角色 | 说明 |\n|---|---|---|---|---|---|\n"
+    rows = []
+    for r in RULES:
+        src = "、".join(State.label_of(s) for s in sorted(r.sources)) or "（新工单）"
+        dst = "、".join(State.label_of(s) for s in r.targets)
+        roles = "、".join(Role.label_of(x) for x in sorted(r.roles))
+        rows.append(f"| {r.label} | `{r.action}` | {src} | {dst} | {roles} | {r.note} |")
+    return head + "\n".join(rows) + "\n"
