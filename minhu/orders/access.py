@@ -22,8 +22,22 @@ from .states import AssignmentState, State
 HIDDEN_NAME = "（保密）"
 
 
+# Roles that work at the centre on any order. An evaluator placed at the centre is not
+# one of them: evaluators only ever see closed orders.
+CENTRE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.CALLBACK_AGENT,
+                Role.ANALYST, Role.ADMIN)
+
+
 def is_centre(user) -> bool:
-    return user.is_superuser or (user.unit_id is not None and user.unit.kind == UnitKind.CENTRE)
+    if user.is_superuser:
+        return True
+    return (user.unit_id is not None and user.unit.kind == UnitKind.CENTRE
+            and user.has_role(*CENTRE_ROLES))
+
+
+def is_sub_centre(user) -> bool:
+    return (user.unit_id is not None and user.unit.kind == UnitKind.SUB_CENTRE
+            and user.has_role(*CENTRE_ROLES))
 
 
 def visible_orders(user, qs=None):
@@ -33,6 +47,8 @@ def visible_orders(user, qs=None):
         return qs.none()
     if is_centre(user):
         return qs
+    if user.has_role(Role.EVALUATOR) and not user.has_role(*UNIT_ROLES, *CENTRE_ROLES):
+        return qs.filter(state=State.CLOSED)
     if user.unit_id is None:
         return qs.none()
     unit = user.unit
@@ -40,10 +56,8 @@ def visible_orders(user, qs=None):
         Assignment.objects.filter(order=OuterRef("pk"), unit__path__startswith=unit.path)
         .exclude(state=AssignmentState.CANCELLED)
     )
-    if unit.kind == UnitKind.SUB_CENTRE:
+    if is_sub_centre(user):
         return qs.filter(Q(district_id=unit.serves_id) | Q(dispatch_unit=unit) | held_below)
-    if user.has_role(Role.EVALUATOR) and not user.has_role(*UNIT_ROLES):
-        return qs.filter(state=State.CLOSED)
     if user.has_role(*UNIT_ROLES):
         return qs.filter(held_below)
     return qs.none()
@@ -78,7 +92,7 @@ def may_reveal(user, order: WorkOrder) -> bool:
     """Unmasked personal data is for those who must contact the citizen."""
     if order.is_anonymous:
         return False
-    if user.has_role(*PII_ROLES) and (is_centre(user) or user.unit.kind == UnitKind.SUB_CENTRE):
+    if user.has_role(*PII_ROLES) and (is_centre(user) or is_sub_centre(user)):
         return True
     if order.is_confidential:
         return False
@@ -88,7 +102,7 @@ def may_reveal(user, order: WorkOrder) -> bool:
 def citizen_view(user, order: WorkOrder, *, reveal: bool = False, via: str = "",
                  ip: str | None = None) -> dict:
     """The citizen as ``user`` may see them. Revealing is audited."""
-    if order.is_confidential and not is_centre(user) and user.unit.kind != UnitKind.SUB_CENTRE:
+    if order.is_confidential and not (is_centre(user) or is_sub_centre(user)):
         return {"name": HIDDEN_NAME, "phone": "", "masked": True, "confidential": True}
     if order.is_anonymous:
         return {"name": "匿名", "phone": mask_phone(order.citizen_phone), "masked": True,
