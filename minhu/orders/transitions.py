@@ -83,6 +83,9 @@ RULES = [
           OPEN_STATES | {S.CLOSED}, SUPERVISION, "认定后不计入单位考核"),
     _rule("withdraw", "撤单", [S.REGISTERED, S.DISPATCHED, S.HANDLING, S.RETURN_REVIEW],
           [S.WITHDRAWN], CENTRE_INTAKE, "诉求人撤回"),
+    _rule("attach", "上传附件", OPEN_STATES, OPEN_STATES,
+          CENTRE_INTAKE | UNIT | SUPERVISION | {Role.CALLBACK_AGENT},
+          "图片、文档、录音等；类型、大小和文件头均经校验"),
     _rule("citizen_reopen", "市民申请重办", [S.CLOSED], [S.DISPATCHED, S.REGISTERED],
           CENTRE_INTAKE, "办结后规定天数内可申请"),
 ]
