@@ -55,6 +55,7 @@ class Category(models.Model):
 
 
 class LimitUnit(Choices):
+    MINUTES = "minutes", "分钟"
     HOURS = "hours", "自然小时"
     WORKDAYS = "workdays", "工作日"
     DAYS = "days", "自然日"

@@ -16,6 +16,7 @@ deadline by the time that elapsed on the same clock, so they are exact on both c
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from time import monotonic
 
 from django.utils import timezone
 
@@ -74,10 +75,15 @@ class WorkdayClock:
 class WorkCalendar:
     """Working-day rules from the CalendarDay table, cached per year.
 
-    ``reset()`` drops the cache; the admin and the importer call it after edits.
+    ``reset()`` drops the cache; the admin and the importer call it after edits. Other
+    processes (web workers, the task consumer) notice those edits by comparing a
+    fingerprint of the table, checked at most once every ``CHECK_EVERY`` seconds.
     """
 
+    CHECK_EVERY = 60.0
+
     def is_workday(self, day: date) -> bool:
+        _refresh_if_changed(self.CHECK_EVERY)
         override = _year_overrides(day.year).get(day)
         if override is not None:
             return override
@@ -86,6 +92,8 @@ class WorkCalendar:
     @staticmethod
     def reset() -> None:
         _year_overrides.cache_clear()
+        # Forget the fingerprint too, so the next lookup records it before reloading.
+        _version.update(value=None, checked_at=None)
 
 
 @lru_cache(maxsize=64)
@@ -96,6 +104,30 @@ def _year_overrides(year: int) -> dict[date, bool]:
     return {d: kind == DayKind.WORKDAY for d, kind in rows}
 
 
+# Shared by every WorkCalendar in the process, like the lru_cache above.
+_version: dict = {"value": None, "checked_at": None}
+
+
+def _fingerprint() -> int:
+    """Changes whenever a row is added, deleted or edited (count and max id alone would
+    miss an edit in place). The table holds a few dozen rows a year, so hashing it is cheap."""
+    from .models import CalendarDay
+
+    return hash(tuple(CalendarDay.objects.order_by("id").values_list("id", "date", "kind")))
+
+
+def _refresh_if_changed(every: float) -> None:
+    checked_at = _version["checked_at"]
+    if checked_at is not None and monotonic() - checked_at < every:
+        return
+    # Read the fingerprint before any year is (re)loaded: an edit landing in between
+    # then shows up as a change at the next check instead of being missed.
+    value = _fingerprint()
+    if _version["value"] is not None and value != _version["value"]:
+        _year_overrides.cache_clear()
+    _version.update(value=value, checked_at=monotonic())
+
+
 calendar = WorkCalendar()
 hours_clock = HoursClock()
 workday_clock = WorkdayClock(calendar)
@@ -103,6 +135,8 @@ workday_clock = WorkdayClock(calendar)
 
 def span_for(amount: int, unit: str) -> tuple[object, timedelta]:
     """The clock and span for a limit like (7, "days") or (3, "workdays")."""
+    if unit == "minutes":
+        return hours_clock, timedelta(minutes=amount)
     if unit == "hours":
         return hours_clock, timedelta(hours=amount)
     if unit == "days":
