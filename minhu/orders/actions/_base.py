@@ -28,7 +28,9 @@ MAX_NOTE = 4000
 
 def begin(order: WorkOrder, action: str, actor) -> WorkOrder:
     """Lock the order row for the rest of the transaction and check the transition table."""
-    locked = WorkOrder.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+    # (lead_unit), and only the order row needs the lock.
+    locked = WorkOrder.objects.select_for_update(of=("self",)).select_related(
         "urgency", "request_type", "lead_unit", "dispatch_unit"
     ).get(pk=order.pk)
     check(locked, action, actor)
