@@ -15,13 +15,15 @@ from ._base import clock, notify_unit
 BATCH = 500
 
 
-def _flag(qs, flag: str, action: str, note: str) -> int:
+def _flag(qs, flag: str, action: str, note: str, order_by: str) -> int:
     """Set ``flag`` on every order of ``qs`` and append one timeline event to each,
-    a batch at a time, each batch in its own short transaction."""
+    a batch at a time, each batch in its own short transaction. ``order_by`` must be the
+    column of the partial index that covers ``qs``: ordering by anything else (the primary
+    key, say) makes PostgreSQL walk every order to find the first few."""
     done = 0
     while True:
         with transaction.atomic():
-            batch = list(qs.select_for_update(skip_locked=True).order_by("pk")
+            batch = list(qs.select_for_update(skip_locked=True).order_by(order_by)
                          .values_list("pk", "state", "event_count", "lead_unit_id")[:BATCH])
             if not batch:
                 return done
@@ -48,9 +50,9 @@ def sweep_deadlines() -> dict:
     now = clock.now()
     base = WorkOrder.objects.filter(state__in=CLOCKED_STATES, paused_at__isnull=True)
     yellow = _flag(base.filter(is_yellow=False, yellow_at__lte=now), "is_yellow",
-                   "flag_yellow", "已用时限达到预警比例")
+                   "flag_yellow", "已用时限达到预警比例", "yellow_at")
     overdue = _flag(base.filter(is_overdue=False, due_at__lte=now), "is_overdue",
-                    "flag_overdue", "已超过办理期限，系统自动催办")
+                    "flag_overdue", "已超过办理期限，系统自动催办", "due_at")
     late = _flag_late_signatures(now)
     return {"yellow": yellow, "overdue": overdue, "late_sign": late}
 
@@ -61,7 +63,7 @@ def _flag_late_signatures(now) -> int:
                                    sign_due_at__lte=now)
     while True:
         with transaction.atomic():
-            batch = list(qs.select_for_update(skip_locked=True).order_by("pk")
+            batch = list(qs.select_for_update(skip_locked=True).order_by("sign_due_at")
                          .values_list("pk", "order_id", "unit_id")[:BATCH])
             if not batch:
                 return done
