@@ -127,4 +127,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MINHU_LOG_LEVEL", "WARNING")},
+    # Django's own logger would print each line twice (its handler and the root's).
+    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
+
+# --- Behind HTTPS in production ----------------------------------------------
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MINHU_CSRF_TRUSTED_ORIGINS", "").split(",")
+                        if o]
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
