@@ -156,7 +156,8 @@ class StrictJsonParser(Parser):
         result = super().parse_querydict(data, list_fields, request)
         for key, value in result.items():
             values = value if isinstance(value, list) else [value]
-            if _bad_text(key) or any(_bad_text(v) for v in values):
+            # Uploaded files arrive here too (multipart); only text is checked.
+            if _bad_text(key) or any(isinstance(v, str) and _bad_text(v) for v in values):
                 raise ValidationFailed(f"查询参数 {key[:40]} 含有不允许的字符",
                                        code="bad_characters", field=key[:40])
         return result
@@ -275,6 +276,9 @@ def _describe(error: dict) -> str:
         return f"{name} 必须是 ISO 8601 时间，如 2025-09-30T10:00:00+08:00"
     if kind == "json_invalid":
         return f"{name} 不是有效的 JSON"
+    if kind == "value_error" and not str(ctx.get("error", "")).isascii():
+        # Our own validators explain themselves in Chinese.
+        return f"{name} {ctx['error']}"
     return f"{name} 的值无效"
 
 

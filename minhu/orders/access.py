@@ -101,15 +101,16 @@ def may_reveal(user, order: WorkOrder) -> bool:
 
 def citizen_view(user, order: WorkOrder, *, reveal: bool = False, via: str = "",
                  ip: str | None = None) -> dict:
-    """The citizen as ``user`` may see them. Revealing is audited."""
+    """The citizen as ``user`` may see them. Asking to reveal what one may not see is
+    refused outright (not quietly masked); every reveal is audited."""
+    if reveal and not may_reveal(user, order):
+        raise Forbidden("您无权查看诉求人完整信息", code="pii_forbidden")
     if order.is_confidential and not (is_centre(user) or is_sub_centre(user)):
         return {"name": HIDDEN_NAME, "phone": "", "masked": True, "confidential": True}
     if order.is_anonymous:
         return {"name": "匿名", "phone": mask_phone(order.citizen_phone), "masked": True,
                 "confidential": order.is_confidential}
     if reveal:
-        if not may_reveal(user, order):
-            raise Forbidden("您无权查看诉求人完整信息", code="pii_forbidden")
         record(user, "view_pii", order, fields="citizen_name,citizen_phone", via=via, ip=ip)
         return {"name": order.citizen_name, "phone": order.citizen_phone, "masked": False,
                 "confidential": order.is_confidential}

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import F, Q
-from django.http import HttpResponse
-from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from django.http import FileResponse, HttpResponse
+from ninja import Field, File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from minhu.accounts.roles import PII_ROLES, Role
+from minhu.audit.actions import record
 from minhu.catalog.models import CallbackDimension, Category, RequestType, UrgencyTier
 from minhu.core.errors import Forbidden, MinhuError, NotFound, ValidationFailed
 from minhu.org.kinds import UnitKind
@@ -27,16 +27,19 @@ from minhu.org.models import Unit
 
 from . import transitions
 from .access import access_order, is_centre
+from .actions import do_attach
 from .models import WorkOrder
-from .operations import OPERATIONS, Operation, RegisterIn, register
+from .operations import OPERATIONS, Operation, RegisterIn, city_time, register
 from .serializers import (
     DETAIL_RELATED,
     LIST_RELATED,
+    AttachmentOut,
     CodeName,
     ErrorOut,
     OrderDetailOut,
     OrderPageOut,
     UnitRef,
+    attachment_out,
     order_detail,
     order_summary,
 )
@@ -47,7 +50,6 @@ reference_router = Router(tags=["账号与参考数据 Reference"])
 
 MAX_NUMBER = 40
 MAX_DB_INT = 2**63 - 1
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
           422: ErrorOut}
 # Operation names whose transition-table action is spelled differently.
@@ -82,24 +84,12 @@ def fresh(order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_related(*DETAIL_RELATED).get(pk=order.pk)
 
 
-def aware(value: datetime, field: str) -> datetime:
-    """Naive times are city time; times far outside the platform's life are refused
-    (they would overflow on conversion or make no sense as a deadline)."""
-    if not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
-        raise ValidationFailed(
-            f"字段 {field} 超出范围（须在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间）",
-            code="validation_failed", field=field)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_current_timezone())
-    return value
-
-
 def normalise(data: Schema) -> Schema:
     """Edge checks the typed schemas cannot express: local times, 64-bit integers."""
     for name in type(data).model_fields:
         value = getattr(data, name)
         if isinstance(value, datetime):
-            setattr(data, name, aware(value, name))
+            setattr(data, name, city_time(value, name))
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_DB_INT:
             raise ValidationFailed(f"字段 {name} 超出范围", code="validation_failed", field=name)
     return data
@@ -213,9 +203,9 @@ def filter_orders(user, f: OrderFilters):
         if value is not None:
             qs = qs.filter(**{name: value})
     if f.created_from:
-        qs = qs.filter(created_at__gte=aware(f.created_from, "created_from"))
+        qs = qs.filter(created_at__gte=city_time(f.created_from, "created_from"))
     if f.created_to:
-        qs = qs.filter(created_at__lt=aware(f.created_to, "created_to"))
+        qs = qs.filter(created_at__lt=city_time(f.created_to, "created_to"))
     if f.q and f.q.strip():
         qs = qs.filter(content__icontains=f.q.strip())
     if f.phone and f.phone.strip():
@@ -298,6 +288,37 @@ for _op in OPERATIONS.values():
         operation_id=f"order_{_op.name.replace('-', '_')}", summary=_op.summary,
         url_name=f"order-{_op.name}",
     )(_action_view(_op))
+
+
+# --- Attachments -------------------------------------------------------------------------
+
+
+@router.post("/orders/{number}/attachments", response={201: AttachmentOut, **ERRORS},
+             operation_id="order_attach", summary="上传附件 Attach a file")
+def upload_attachment(request, number: str, file: File[UploadedFile],
+                      purpose: Form[str] = "handling"):
+    """上传图片、PDF、Office 文档或音视频（单个最大 10 MB，每单最多 30 个）。类型按扩展名和文件头
+    双重校验。承办单位只能向本单位承办的工单上传。"""
+    user = request.auth
+    order = load_order(user, number)
+    att = do_attach(order, user, file, purpose=purpose[:20])
+    return Status(201, attachment_out(att))
+
+
+@router.get("/orders/{number}/attachments/{attachment_id}", response={**ERRORS},
+            operation_id="order_attachment_download", summary="下载附件 Download a file")
+def download_attachment(request, number: str, attachment_id: int):
+    """可查看工单的人可以下载其附件；每次下载记入审计日志（附件可能含个人信息）。"""
+    user = request.auth
+    order = load_order(user, number)
+    att = order.attachments.filter(pk=attachment_id).first() if 0 < attachment_id < MAX_DB_INT \
+        else None
+    if att is None or not att.file:
+        raise NotFound("附件不存在或您无权查看")
+    record(user, "view_attachment", order, fields=f"attachment:{att.pk}", via="api",
+           ip=client_ip(request))
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name,
+                        content_type=att.content_type or "application/octet-stream")
 
 
 # --- Who am I, units, reference data ----------------------------------------------------

@@ -211,6 +211,9 @@ class IdempotencyKey(models.Model):
     """An ``Idempotency-Key`` seen on a create request, bound to the account that sent it."""
 
     key = models.CharField(max_length=100)
+    # Hash of the request body: the same key with a different body is refused, not
+    # silently answered with the first order.
+    fingerprint = models.CharField(max_length=64, blank=True)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

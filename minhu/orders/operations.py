@@ -4,12 +4,16 @@ Each operation names its input schema and how to call its ``do_*`` function. Uni
 referred to by their code (DC01, CGJ …), the way people and partner systems know them.
 """
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from minhu.core.errors import ValidationFailed
 from minhu.org.models import Unit
@@ -20,6 +24,30 @@ from .models import WorkOrder
 Note = Field("", max_length=4000, description="说明")
 Text = Field(..., min_length=1, max_length=4000)
 UnitCode = Field(..., min_length=1, max_length=40, description="单位编码，如 DC01")
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def city_time(value: datetime, field: str = "时间") -> datetime:
+    """Times without an offset are the city's local time; times far outside the platform's
+    life are refused (they overflow on conversion and make no sense as deadlines)."""
+    if not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+        raise ValidationFailed(
+            f"字段 {field} 超出范围（须在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间）",
+            code="validation_failed", field=field)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_current_timezone())
+    return value
+
+
+def _city_time(value: datetime) -> datetime:
+    if not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+        raise ValueError(f"超出范围（须在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间）")
+    return city_time(value)
+
+
+CityTime = Annotated[datetime, AfterValidator(_city_time)]
 
 
 def unit_pk(code: str | None) -> int | None:
@@ -86,7 +114,7 @@ class ReviewIn(Schema):
 class SubDispatchIn(Schema):
     unit: str = UnitCode
     note: str = Text
-    due_at: datetime | None = None
+    due_at: CityTime | None = None
 
 
 class SummonIn(Schema):
@@ -226,7 +254,7 @@ class RegisterIn(Schema):
     place_id: int | None = Field(None, ge=1)
     community: str | None = Field(None, max_length=40, description="所属社区/网格/街道编码")
     external_id: str | None = Field(None, max_length=100, description="来源渠道的编号，用于幂等")
-    external_due_at: datetime | None = None
+    external_due_at: CityTime | None = None
     answer: str | None = Field(None, max_length=4000, description="直接答复内容（咨询类）")
 
     def intake(self) -> "a.Intake":
@@ -235,5 +263,7 @@ class RegisterIn(Schema):
 
 
 def register(actor, data: RegisterIn, idempotency_key: str | None = None):
+    body = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return a.do_register(actor, data.intake(), idempotency_key=idempotency_key,
+                         fingerprint=hashlib.sha256(body.encode()).hexdigest(),
                          answer=data.answer)

@@ -145,6 +145,17 @@ class ExternalRefOut(Schema):
     external_id: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    purpose: str
+    uploaded_at: datetime
+    uploaded_by: str | None
+    url: str = Field(..., description="下载地址（需同样的认证）")
+
+
 class OrderSummaryOut(Schema):
     number: str
     channel: str
@@ -204,6 +215,7 @@ class OrderDetailOut(Schema):
     master: str | None = Field(None, description="并入的主单编号")
     merged: list[str] = Field(..., description="并入本单的工单编号")
     external_refs: list[ExternalRefOut]
+    attachments: list[AttachmentOut]
     assignments: list[AssignmentOut]
     timeline: list[EventOut]
     citizen: CitizenOut
@@ -330,6 +342,15 @@ def _timeline(order: WorkOrder) -> list[dict]:
     } for e in rows]
 
 
+def attachment_out(att) -> dict:
+    return {
+        "id": att.pk, "name": att.name, "content_type": att.content_type, "size": att.size,
+        "purpose": att.purpose, "uploaded_at": local(att.uploaded_at),
+        "uploaded_by": str(att.uploaded_by) if att.uploaded_by_id else None,
+        "url": f"/api/v1/orders/{att.order.number}/attachments/{att.pk}",
+    }
+
+
 def order_detail(user, order: WorkOrder, *, reveal: bool = False,
                  ip: str | None = None) -> dict:
     """Everything about one order that ``user`` may see. ``reveal`` asks for the unmasked
@@ -393,6 +414,8 @@ def order_detail(user, order: WorkOrder, *, reveal: bool = False,
         "merged": list(order.merged_orders.order_by("pk").values_list("number", flat=True)),
         "external_refs": list(order.external_refs.order_by("pk")
                               .values("channel", "external_id")),
+        "attachments": [attachment_out(a) for a in
+                        order.attachments.select_related("uploaded_by").order_by("pk")],
         "assignments": _assignments(order),
         "timeline": _timeline(order),
         "citizen": citizen(user, order, reveal=reveal, ip=ip),

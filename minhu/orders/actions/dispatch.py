@@ -130,7 +130,7 @@ def do_dispatch(order: WorkOrder, actor, lead_unit, co_units=(), *, category=Non
     changes = _retriage(order, category, urgency)
     _send_to(order, actor, lead, co)
     record(order, "dispatch", actor, note=note, target_unit=lead,
-           data={"lead": lead.pk, "co": [u.pk for u in co], **changes})
+           data={"lead": lead.code, "co": [u.code for u in co], **changes})
     save(order)
     return order
 
@@ -144,7 +144,7 @@ def do_reassign(order: WorkOrder, actor, lead_unit, co_units=(), *, reason: str)
     _cancel_active(order, actor, "改派")
     _send_to(order, actor, lead, co)
     record(order, "reassign", actor, note=reason, target_unit=lead,
-           data={"lead": lead.pk, "co": [u.pk for u in co]})
+           data={"lead": lead.code, "co": [u.code for u in co]})
     save(order)
     return order
 

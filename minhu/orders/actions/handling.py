@@ -96,6 +96,11 @@ def do_report_up(order: WorkOrder, actor, reason: str, suggested_unit=None) -> W
     if order.is_sub_order:
         a.state = AssignmentState.DONE
         a.save(update_fields=["state"])
+        # The sub-order ends here: co-handlers and summoned departments are no longer
+        # waited for (as when the lead replies).
+        order.assignments.filter(state__in=[AssignmentState.PENDING_SIGN,
+                                            AssignmentState.HANDLING]
+                                 ).exclude(pk=a.pk).update(state=AssignmentState.DONE)
         order.state = State.CLOSED
         order.closed_at = clock.now()
         order.close_reason = CloseReason.REPORTED_UP
@@ -194,7 +199,7 @@ def do_summon(order: WorkOrder, actor, unit_ids, note: str) -> WorkOrder:
         notify_unit(unit.pk, "summoned", f"{a.unit.name}就工单 {order.number} 吹哨，"
                     f"请于 {local_due:%m-%d %H:%M} 前报到", order)
     record(order, "summon", actor, note=note,
-           data={"units": [u.pk for u in summoned], "report_due_at": due.isoformat()})
+           data={"units": [u.code for u in summoned], "report_due_at": due.isoformat()})
     save(order)
     return order
 

@@ -118,7 +118,8 @@ def _validate(data: Intake) -> dict:
     )
 
 
-def _existing(channel: str, external_id: str, actor, idem_key: str | None):
+def _existing(channel: str, external_id: str, actor, idem_key: str | None,
+              fingerprint: str = ""):
     if external_id:
         ref = ExternalRef.objects.select_related("order").filter(
             channel=channel, external_id=external_id).first()
@@ -128,23 +129,26 @@ def _existing(channel: str, external_id: str, actor, idem_key: str | None):
         hit = IdempotencyKey.objects.select_related("order").filter(
             user=actor, key=idem_key).first()
         if hit:
+            if fingerprint and hit.fingerprint and hit.fingerprint != fingerprint:
+                raise ValidationFailed("该幂等键已用于内容不同的另一请求，请换用新的幂等键",
+                                       code="idempotency_key_reused")
             return hit.order
     return None
 
 
 def do_register(actor, data: Intake, *, idempotency_key: str | None = None,
-                answer: str | None = None) -> tuple[WorkOrder, bool]:
+                fingerprint: str = "", answer: str | None = None) -> tuple[WorkOrder, bool]:
     """Register a request; returns (order, created). The same channel + external id or the
     same Idempotency-Key from the same account returns the first order instead."""
     check(None, "register", actor)
     fields = _validate(data)
     key = (idempotency_key or "").strip()[:100] or None
-    found = _existing(fields["channel"], fields["external_id"], actor, key)
+    found = _existing(fields["channel"], fields["external_id"], actor, key, fingerprint)
     if found is not None:
         return found, False
     try:
         with transaction.atomic():
-            order = _create(actor, fields, key)
+            order = _create(actor, fields, key, fingerprint)
             if answer:
                 do_answer_directly(order, actor, answer)
                 order.refresh_from_db()
@@ -157,7 +161,7 @@ def do_register(actor, data: Intake, *, idempotency_key: str | None = None,
     return order, True
 
 
-def _create(actor, fields: dict, key: str | None) -> WorkOrder:
+def _create(actor, fields: dict, key: str | None, fingerprint: str) -> WorkOrder:
     external_id = fields.pop("external_id")
     now = clock.now()
     unit = getattr(actor, "unit", None)
@@ -173,7 +177,8 @@ def _create(actor, fields: dict, key: str | None) -> WorkOrder:
     if external_id:
         ExternalRef.objects.create(order=order, channel=order.channel, external_id=external_id)
     if key:
-        IdempotencyKey.objects.create(key=key, user=actor, order=order)
+        IdempotencyKey.objects.create(key=key, user=actor, order=order,
+                                      fingerprint=fingerprint)
     record(order, "register", actor, data={"channel": order.channel})
     save(order)
     return order

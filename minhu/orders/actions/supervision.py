@@ -73,7 +73,7 @@ def do_escalate(order: WorkOrder, actor, unit_id, note: str) -> WorkOrder:
     order.is_escalated = True
     order.state = State.DISPATCHED
     record(order, "escalate", actor, note=note, target_unit=target,
-           data={"from": current.unit_id if current else None})
+           data={"from": current.unit.code if current else None})
     save(order)
     notify_unit(target.pk, "escalated", f"工单 {order.number} 提级由贵单位主办", order)
     return order

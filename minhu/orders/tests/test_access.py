@@ -60,8 +60,10 @@ def test_units_see_a_masked_phone_and_a_reveal_is_audited(city, dispatched_order
 def test_a_confidential_report_hides_the_citizen_from_units_entirely(city, dispatched_order):
     order = dispatched_order(lead="DC01", request_type="report")
     assert order.is_confidential
-    hidden = citizen_view(city.street_handler, order, reveal=True)
+    hidden = citizen_view(city.street_handler, order)
     assert hidden == {"name": "（保密）", "phone": "", "masked": True, "confidential": True}
+    with pytest.raises(Forbidden):
+        citizen_view(city.street_handler, order, reveal=True)
     assert not AuditEntry.objects.filter(object_id=order.number).exists()
     # The centre can still call the reporter back, and that view is audited.
     assert citizen_view(city.callback_agent, order, reveal=True)["phone"] == "13812345678"

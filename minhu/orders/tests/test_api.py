@@ -196,6 +196,14 @@ def test_the_same_idempotency_key_returns_the_same_order_with_a_replay_header(ap
     assert other.status_code == 201 and other.json()["number"] != first.json()["number"]
 
 
+def test_reusing_an_idempotency_key_for_a_different_request_is_refused(api):
+    api.post("agent1", "/api/v1/orders", COMPLAINT, HTTP_IDEMPOTENCY_KEY="call-9001")
+    changed = {**COMPLAINT, "content": "另一件事：小区路灯不亮"}
+    again = api.post("agent1", "/api/v1/orders", changed, HTTP_IDEMPOTENCY_KEY="call-9001")
+    assert again.status_code == 422
+    assert again.json()["code"] == "idempotency_key_reused" and "幂等键" in again.json()["message"]
+
+
 def test_the_same_channel_and_external_id_returns_the_same_order(api):
     body = {**COMPLAINT, "channel": "wechat", "external_id": "WX-20250916-0001"}
     first = api.register(**body)
