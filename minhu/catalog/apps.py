@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 
 
 class CatalogConfig(AppConfig):
@@ -11,8 +12,9 @@ class CatalogConfig(AppConfig):
         post_migrate.connect(seed_on_first_migrate, sender=self)
 
 
-def seed_on_first_migrate(sender, apps, verbosity=1, **kwargs):
-    """A fresh installation starts with the request types, tiers and taxonomy."""
+def seed_on_first_migrate(sender, apps=global_apps, verbosity=1, **kwargs):
+    """A fresh installation starts with the request types, tiers and taxonomy.
+    (``flush`` sends this signal without ``apps``: the defaults keep it working.)"""
     try:
         apps.get_model("catalog", "RequestType")
     except LookupError:  # migrated back to zero: no tables to fill

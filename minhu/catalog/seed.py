@@ -23,12 +23,13 @@ REQUEST_TYPES = [
 ]
 
 # code, name, handle limit and unit, sign limit and unit, yellow ratio.
-# 和林格尔 and Beijing respond to an urgent order within 20 minutes.
+# 和林格尔 and Beijing respond to an urgent order within 20 minutes. Ordinary orders are
+# signed within one working day, so a Friday-evening order is not late on Saturday.
 URGENCY_TIERS = [
     ("urgent", "紧急", 2, LimitUnit.HOURS, 20, LimitUnit.MINUTES, "0.50"),
     ("pressing", "较急", 24, LimitUnit.HOURS, 2, LimitUnit.HOURS, "0.80"),
-    ("normal", "一般", 7, LimitUnit.DAYS, 24, LimitUnit.HOURS, "0.80"),
-    ("complex", "复杂", 15, LimitUnit.DAYS, 24, LimitUnit.HOURS, "0.80"),
+    ("normal", "一般", 7, LimitUnit.DAYS, 1, LimitUnit.WORKDAYS, "0.80"),
+    ("complex", "复杂", 15, LimitUnit.DAYS, 1, LimitUnit.WORKDAYS, "0.80"),
 ]
 
 CALLBACK_DIMENSIONS = [

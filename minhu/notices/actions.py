@@ -20,7 +20,7 @@ def send_notice(*, unit_id=None, user_id=None, kind: str, text: str, order_id=No
         return None
 
 
-def send_citizen_result(order_id: int) -> None:
+def send_citizen_result(order_id: int, round: int = 0) -> None:
     """Tell a merged order's citizen the master's result. SMS delivery arrives with the
     channels issue; until then the notice is kept against the order."""
     from minhu.orders.models import WorkOrder
@@ -28,5 +28,7 @@ def send_citizen_result(order_id: int) -> None:
     order = WorkOrder.objects.filter(pk=order_id).only("number", "master__number").first()
     if order is None:
         return
-    send_notice(kind="citizen_result", order_id=order_id, key=f"citizen_result:{order_id}",
+    # One notice per result: a reopened master that closes again tells them again.
+    send_notice(kind="citizen_result", order_id=order_id,
+                key=f"citizen_result:{order_id}:{round}",
                 text=f"您反映的问题（{order.number}）已随同类诉求一并办结，可查询办理结果")

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
 
 
 class WorkcalConfig(AppConfig):
@@ -11,8 +13,10 @@ class WorkcalConfig(AppConfig):
         post_migrate.connect(seed_on_first_migrate, sender=self)
 
 
-def seed_on_first_migrate(sender, apps, using, verbosity=1, **kwargs):
-    """A fresh installation gets the statutory holidays without anyone asking."""
+def seed_on_first_migrate(sender, apps=global_apps, using=DEFAULT_DB_ALIAS, verbosity=1,
+                          **kwargs):
+    """A fresh installation gets the statutory holidays without anyone asking.
+    (``flush`` sends this signal without ``apps``: the defaults keep it working.)"""
     try:
         model = apps.get_model("workcal", "CalendarDay")
     except LookupError:  # migrated back to zero: no table to fill

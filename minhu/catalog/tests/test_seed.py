@@ -74,8 +74,8 @@ def test_urgency_tiers_carry_beijings_limits():
     assert list(rows) == [
         ("紧急", 2, "hours", 20, "minutes", Decimal("0.50")),
         ("较急", 24, "hours", 2, "hours", Decimal("0.80")),
-        ("一般", 7, "days", 24, "hours", Decimal("0.80")),
-        ("复杂", 15, "days", 24, "hours", Decimal("0.80")),
+        ("一般", 7, "days", 1, "workdays", Decimal("0.80")),
+        ("复杂", 15, "days", 1, "workdays", Decimal("0.80")),
     ]
 
 

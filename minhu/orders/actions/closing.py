@@ -55,10 +55,12 @@ def copy_result(master: WorkOrder, order: WorkOrder, actor) -> None:
            note=f"主单 {master.number} 已办结，结果同步告知诉求人")
     save(order)
 
+    rounds = master.reopen_count
+
     def tell_citizen():
         from minhu.notices.actions import send_citizen_result
 
-        send_citizen_result(order.pk)
+        send_citizen_result(order.pk, round=rounds)
 
     transaction.on_commit(tell_citizen)
 

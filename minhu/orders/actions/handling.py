@@ -33,6 +33,7 @@ from ._base import (
     save,
     summon_deadline,
 )
+from .closing import close_children
 from .dispatch import create_assignment
 
 HANDLER_ROLES = (AssignmentRole.LEAD, AssignmentRole.CO, AssignmentRole.SUMMONED)
@@ -286,6 +287,8 @@ def do_reply(order: WorkOrder, actor, text: str, *, solved: bool, handler_name: 
         notify_unit(order.dispatch_unit_id, "sub_reply", f"子单 {order.number} 已答复", parent)
         return order
     order.state = State.REPLIED
+    # Sub-orders still open are no longer needed once the order is answered.
+    close_children(order, actor, "上级单位已答复诉求人")
     record(order, "reply", actor, note=text, data={"solved": bool(solved)})
     save(order)
     return order

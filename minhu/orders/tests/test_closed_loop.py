@@ -233,3 +233,40 @@ def test_registration_rejects_empty_and_oversized_content_with_a_clear_message(c
         new_order(content="   ")
     with pytest.raises(ValidationFailed, match="过长"):
         new_order(content="噪" * 5001)
+
+
+def test_open_sub_orders_are_recalled_when_the_lead_answers_the_citizen(city, dispatched_order):
+    order = dispatched_order()
+    a.do_sign(order, city.street_handler)
+    child = a.do_sub_dispatch(order, city.street_handler, city.unit("DC0101").pk, "请核实")
+    a.do_reply(order, city.street_handler, "已由街道直接处理", solved=True)
+    child.refresh_from_db()
+    assert child.state == "closed" and child.close_reason == "recalled"
+    assert not child.assignments.filter(state__in=["pending_sign", "handling"]).exists()
+
+
+def test_a_reopened_master_that_closes_again_tells_merged_citizens_again(
+        city, new_order, dispatched_order, django_capture_on_commit_callbacks):
+    master = dispatched_order()
+    duplicate = new_order(citizen_phone="13900002222")
+    with django_capture_on_commit_callbacks(execute=True):
+        a.do_merge(duplicate, city.dispatcher, master.number)
+        handle_and_reply(master, city)
+        a.do_callback(master, city.callback_agent, reached=True, resolved="no",
+                      satisfaction="dissatisfied")
+        a.do_review_dissatisfaction(master, city.supervisor, reopen=False, note="已尽力")
+        a.do_citizen_reopen(master, city.agent, "问题反复")
+        handle_and_reply(master, city, "彻底解决")
+        a.do_callback(master, city.callback_agent, reached=True, resolved="yes",
+                      satisfaction="satisfied")
+    assert Notice.objects.filter(order=duplicate, kind="citizen_result").count() == 2
+
+
+def test_the_first_run_seeders_cope_with_flush_which_sends_no_apps(city):
+    from minhu.catalog.apps import seed_on_first_migrate
+    from minhu.catalog.models import RequestType
+    from minhu.workcal.apps import seed_on_first_migrate as seed_calendar
+
+    seed_on_first_migrate(sender=None, verbosity=0)
+    seed_calendar(sender=None, verbosity=0)
+    assert RequestType.objects.exists()
