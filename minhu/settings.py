@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "minhu.audit",
     "minhu.notices",
     "minhu.demo",
+    "minhu.web",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +55,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "minhu.urls"
 WSGI_APPLICATION = "minhu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 
 TEMPLATES = [
     {
@@ -66,6 +68,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "minhu.web.context.workspace",
             ],
         },
     },

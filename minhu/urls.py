@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.i18n import set_language
 
 from minhu.api import api
+from minhu.core.views import healthz
 
 admin.site.site_header = "民呼 12345 接诉即办平台"
 admin.site.site_title = "民呼"
@@ -10,4 +12,10 @@ admin.site.index_title = "平台配置"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("minhu.web.urls")),
 ]
+
+handler404 = "minhu.core.views.not_found"
+handler500 = "minhu.core.views.server_error"

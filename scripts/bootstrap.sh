@@ -57,6 +57,8 @@ minhu_ensure_venv() {
             --disable-pip-version-check -e '.[dev]') || return 1
         echo "$fingerprint" >"$MINHU_STAMP"
     fi
+    # Front-end packages (htmx, ECharts) from npm, copied into the static files.
+    bash "$MINHU_ROOT/scripts/assets.sh" || return 1
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -1,0 +1,91 @@
+"""Turn an HTML form into an operation's typed input (the same schemas as the API)."""
+
+import typing
+
+from pydantic import ValidationError
+
+from minhu.core.errors import ValidationFailed
+
+TRUE = {"1", "true", "on", "yes", "是"}
+
+
+def form_to_schema(schema, post) -> object:
+    data = {}
+    if "scores" in schema.model_fields:
+        data["scores"] = {k[6:]: int(v) for k, v in post.items()
+                          if k.startswith("score_") and v.isdigit()}
+    for name, field in schema.model_fields.items():
+        if name not in post or name == "scores":
+            continue
+        origin = typing.get_origin(field.annotation)
+        args = typing.get_args(field.annotation)
+        if origin is list or list in args:
+            data[name] = [v for v in post.getlist(name) if v]
+            continue
+        raw = post.get(name, "")
+        if field.annotation is bool or bool in args:
+            data[name] = raw.lower() in TRUE
+        elif raw == "" and not field.is_required():
+            continue
+        else:
+            data[name] = raw
+    try:
+        return schema(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(x) for x in first.get("loc", ()))
+        raise ValidationFailed(f"“{FIELD_LABELS.get(field, field)}”填写不正确", code="invalid_form")
+
+
+FIELD_LABELS = {
+    "content": "诉求内容", "reason": "理由", "note": "说明", "text": "答复内容",
+    "lead_unit": "主办单位", "unit": "单位", "amount": "延期量", "satisfaction": "满意度",
+    "resolved": "是否解决", "kind": "方式", "master": "主单编号", "answer": "答复内容",
+}
+
+
+CHOICE_LABELS = {
+    "hours": "小时", "days": "自然日", "workdays": "工作日",
+    "yes": "已解决", "partly": "部分解决", "no": "未解决",
+    "satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意",
+    "phone": "电话催办", "notice": "催办单", "interview": "约谈", "": "（请选择）",
+}
+MORE_LABELS = {
+    "co_units": "协办单位", "sub_centre": "分中心", "category": "分类（可改）",
+    "urgency": "紧急程度（可改）", "suggested_unit": "建议改派单位", "approve": "同意",
+    "units": "召集部门", "due_at": "子单期限", "solved": "已解决",
+    "handler_name": "承办人", "handler_phone": "承办人电话", "reached": "已接通",
+    "reopen": "重办（不勾选则办结）", "scores": "评分",
+}
+
+
+def describe(schema) -> list[dict]:
+    """Fields of an operation's schema as form widgets (used by the order page)."""
+    out = []
+    for name, field in schema.model_fields.items():
+        if name == "scores":
+            continue
+        ann = field.annotation
+        args = typing.get_args(ann)
+        widget, choices = "text", []
+        if ann is bool or bool in args:
+            widget = "checkbox"
+        elif typing.get_origin(ann) is typing.Literal:
+            widget = "select"
+            choices = [(v, CHOICE_LABELS.get(v, v)) for v in args]
+        elif typing.get_origin(ann) is list or list in args:
+            widget = "multi"
+        elif ann is int:
+            widget = "number"
+        elif name in ("reason", "note", "text", "answer", "content"):
+            widget = "textarea"
+        elif "datetime" in str(ann):
+            widget = "datetime"
+        unit_like = name in ("lead_unit", "unit", "sub_centre", "suggested_unit", "co_units",
+                             "units")
+        out.append({
+            "name": name, "label": FIELD_LABELS.get(name) or MORE_LABELS.get(name, name),
+            "widget": widget, "choices": choices, "required": field.is_required(),
+            "units": unit_like,
+        })
+    return out
