@@ -9,7 +9,23 @@ from minhu.core.errors import ValidationFailed
 TRUE = {"1", "true", "on", "yes", "是"}
 
 
+def _clean_text(value: str) -> str:
+    """PostgreSQL cannot store NUL; lone surrogates cannot be encoded. Refuse both."""
+    if "\x00" in value:
+        raise ValidationFailed("输入内容含有不允许的字符，请删除后重试", code="bad_characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationFailed("输入内容含有无法识别的字符，请删除后重试",
+                               code="bad_characters") from None
+    return value
+
+
 def form_to_schema(schema, post) -> object:
+    for key in post:
+        for value in post.getlist(key):
+            if isinstance(value, str):
+                _clean_text(value)
     data = {}
     if "scores" in schema.model_fields:
         data["scores"] = {k[6:]: int(v) for k, v in post.items()

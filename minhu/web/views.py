@@ -117,6 +117,8 @@ def act(request, number, operation):
         messages.error(request, exc.message)
         return redirect(target)
     done = f"{op.summary}成功：{result.number}"
+    if operation == "callback" and result.state == State.REPLIED:
+        done = f"已记录未接通：{result.number}，已安排稍后重拨"
     messages.success(request, done)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)

@@ -1,0 +1,1 @@
+"""One module per role's workspace (desk), each with its own URL module."""
