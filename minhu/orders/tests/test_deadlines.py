@@ -57,6 +57,12 @@ def test_working_days_across_the_spring_festival_count_the_make_up_sunday(
     assert order.due_at == local(2025, 2, 6, 0)
 
 
+def test_a_sign_limit_in_working_days_does_not_run_over_a_holiday(city, dispatched_order, at):
+    with at(2025, 6, 2, 9):  # Dragon Boat Festival (Monday, a holiday)
+        order = dispatched_order()
+    assert order.assignments.get(role="lead").sign_due_at == local(2025, 6, 4, 0)
+
+
 def test_calendar_hour_limits_ignore_holidays(dispatched_order, at):
     with at(2025, 10, 1, 9):
         order = dispatched_order(urgency="urgent")
@@ -113,9 +119,11 @@ def test_the_sweep_turns_orders_yellow_then_red_once_and_urges_the_unit(
 
 
 def test_an_unsigned_order_is_flagged_late_after_the_sign_limit(city, dispatched_order, at):
-    with at(2025, 6, 2, 9):
+    with at(2025, 6, 9, 9):  # Monday; 一般 orders are signed within one working day
         order = dispatched_order()
-    with at(2025, 6, 3, 9, 30):
+    with at(2025, 6, 10, 8, 59):
+        assert sweep_deadlines()["late_sign"] == 0
+    with at(2025, 6, 10, 9, 30):
         sweep_deadlines()
     lead = order.assignments.get(role="lead")
     assert lead.is_sign_overdue
