@@ -102,6 +102,7 @@ def do_report_up(order: WorkOrder, actor, reason: str, suggested_unit=None) -> W
         order.assignments.filter(state__in=[AssignmentState.PENDING_SIGN,
                                             AssignmentState.HANDLING]
                                  ).exclude(pk=a.pk).update(state=AssignmentState.DONE)
+        close_children(order, actor, "上级单位已上报")
         order.state = State.CLOSED
         order.closed_at = clock.now()
         order.close_reason = CloseReason.REPORTED_UP
@@ -274,6 +275,8 @@ def do_reply(order: WorkOrder, actor, text: str, *, solved: bool, handler_name: 
     # Co-handlers that have not answered are no longer waited for.
     order.assignments.filter(state__in=[AssignmentState.PENDING_SIGN, AssignmentState.HANDLING]
                              ).exclude(pk=a.pk).update(state=AssignmentState.DONE)
+    # Sub-orders still open are no longer needed once this level has answered.
+    close_children(order, actor, "上级单位已答复")
     if order.is_sub_order:
         order.state, order.closed_at = State.CLOSED, now
         order.close_reason = CloseReason.SUB_REPLIED
@@ -287,8 +290,6 @@ def do_reply(order: WorkOrder, actor, text: str, *, solved: bool, handler_name: 
         notify_unit(order.dispatch_unit_id, "sub_reply", f"子单 {order.number} 已答复", parent)
         return order
     order.state = State.REPLIED
-    # Sub-orders still open are no longer needed once the order is answered.
-    close_children(order, actor, "上级单位已答复诉求人")
     record(order, "reply", actor, note=text, data={"solved": bool(solved)})
     save(order)
     return order
