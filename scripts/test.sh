@@ -4,10 +4,12 @@
 #   scripts/test.sh [pytest arguments]       e.g. scripts/test.sh -k workcal -x
 #
 # Steps: set up .venv (install only when pyproject.toml changed), prerequisites of the
-# browser tests, `ruff check minhu`, pytest on SQLite (in memory), pytest on
-# PostgreSQL at $MINHU_TEST_POSTGRES_URL (pytest-django creates and drops
-# test_<name>). Every step runs even when an earlier one failed; the exit status is
-# non-zero if any failed. pytest's "no tests collected" (exit 5) counts as a failure.
+# browser tests, `ruff check minhu`, pytest on SQLite (in memory), the browser tests
+# (tests_browser/) on SQLite, pytest on PostgreSQL at $MINHU_TEST_POSTGRES_URL
+# (pytest-django creates and drops test_<name>), the browser tests on PostgreSQL (they
+# create and drop <name>_browser_<pid>). Every step runs even when an earlier one
+# failed; the exit status is non-zero if any failed. pytest's "no tests collected"
+# (exit 5) counts as a failure, unless arguments given here select nothing in a step.
 #
 # PostgreSQL unreachable: skipped with a notice, except with CI=true, where that is a
 # failure. Set MINHU_TEST_POSTGRES_URL to use another server or database name (two
@@ -19,6 +21,7 @@ source scripts/bootstrap.sh
 
 PG_URL="${MINHU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/minhu}"
 PYTEST_ARGS=("$@")
+USER_ARG_COUNT=$#
 if [[ -t 1 ]]; then
     PYTEST_ARGS=(--color=yes "${PYTEST_ARGS[@]}")
 fi
@@ -34,10 +37,25 @@ total_passed=0
 total_failed=0
 total_skipped=0
 
-# Browser tests (Playwright driving Debian's /usr/bin/chromium) will need apt and npm
-# packages; their installs belong in this function. There are none yet.
+# Browser tests: Playwright (a Python package of the dev extras, already in .venv)
+# drives Debian's /usr/bin/chromium; no browser is ever downloaded. Chromium and CJK
+# fonts come from apt when missing. If that fails the browser tests skip themselves,
+# or fail under CI=true.
 install_browser_test_prerequisites() {
-    :
+    local missing=() sudo_cmd=()
+    [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+    ((${#missing[@]})) || return 0
+    if [[ "$(id -u)" != 0 ]]; then
+        sudo_cmd=(sudo -n)
+    fi
+    echo "==> apt-get install ${missing[*]} (浏览器测试 / for the browser tests)"
+    if ! { "${sudo_cmd[@]}" apt-get update -qq &&
+        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq "${missing[@]}"; }; then
+        echo "无法安装 ${missing[*]}，浏览器测试将被跳过 / could not install" \
+            "${missing[*]}: the browser tests will be skipped" >&2
+    fi
 }
 
 run_ruff() {
@@ -64,14 +82,22 @@ count_results() {
     total_skipped=$((total_skipped + ${n:-0}))
 }
 
-# run_pytest LABEL [VAR=value ...]: pytest with the given environment changes.
+# run_pytest LABEL [VAR=value ...] [-- ARG ...]: pytest with the given environment
+# changes, and the given arguments before the ones this script was called with.
 run_pytest() {
-    local label="$1" status summary
+    local label="$1" status summary changes=()
     shift
+    while (($#)) && [[ "$1" != "--" ]]; do
+        changes+=("$1")
+        shift
+    done
+    if (($#)); then
+        shift
+    fi
     echo "==> pytest ($label)"
     set +e
-    env -u DATABASE_URL -u REDIS_URL -u MINHU_HUEY_IMMEDIATE "$@" \
-        "$MINHU_VENV/bin/python" -m pytest "${PYTEST_ARGS[@]}" 2>&1 | tee "$PYTEST_LOG"
+    env -u DATABASE_URL -u REDIS_URL -u MINHU_HUEY_IMMEDIATE "${changes[@]}" \
+        "$MINHU_VENV/bin/python" -m pytest "$@" "${PYTEST_ARGS[@]}" 2>&1 | tee "$PYTEST_LOG"
     status="${PIPESTATUS[0]}"
     set -e
     # pytest's closing line, e.g. "12 passed, 1 skipped in 3.40s", without colours.
@@ -82,7 +108,15 @@ run_pytest() {
     count_results "$summary"
     case "$status" in
     0) ;;
-    5) summary="$summary — FAILED: no tests collected (exit 5)" ;;
+    5)
+        if ((USER_ARG_COUNT)); then
+            # The arguments (e.g. -k workcal) selected nothing in this step: no failure.
+            summary="no test selected by the arguments"
+            status=0
+        else
+            summary="$summary — FAILED: no tests collected (exit 5)"
+        fi
+        ;;
     *) summary="$summary — FAILED (exit $status)" ;;
     esac
     if [[ "$status" != 0 ]]; then
@@ -112,18 +146,32 @@ except Exception as exc:
 EOF
 }
 
+# The browser tests (tests_browser/) run apart from the others, once per database:
+# each run builds a scratch demo city, serves it with `minhu serve` and drives it with
+# Playwright and Debian's Chromium. They are left out of the plain pytest runs.
+NOT_BROWSER=(--ignore=tests_browser)
+
+run_browser_tests() {
+    local label="$1"
+    shift
+    echo "==> 浏览器测试 / browser tests ($label): Playwright + /usr/bin/chromium," \
+        "live demo city on $label"
+    run_pytest "Browser/$label" "$@" -- tests_browser
+}
+
 run_postgres() {
     local address
     if address="$(postgres_reachable)"; then
-        run_pytest PostgreSQL "DATABASE_URL=$PG_URL"
+        run_pytest PostgreSQL "DATABASE_URL=$PG_URL" -- "${NOT_BROWSER[@]}"
+        run_browser_tests PostgreSQL "DATABASE_URL=$PG_URL"
     elif [[ "${CI:-}" == "true" ]]; then
         echo "PostgreSQL 不可用（$address），CI 必须运行 PostgreSQL 测试" \
             "/ PostgreSQL unreachable: the PostgreSQL run is required when CI=true" >&2
         report+=("PostgreSQL:  FAILED: unreachable at $address")
         failed_steps+=("pytest (PostgreSQL)")
     else
-        echo "PostgreSQL 不可用（$address）：已跳过 PostgreSQL 测试" \
-            "/ PostgreSQL unreachable: skipped the PostgreSQL run"
+        echo "PostgreSQL 不可用（$address）：已跳过 PostgreSQL 测试（含浏览器测试）" \
+            "/ PostgreSQL unreachable: skipped the PostgreSQL runs (browser tests too)"
         report+=("PostgreSQL:  skipped (unreachable at $address)")
     fi
 }
@@ -131,7 +179,8 @@ run_postgres() {
 minhu_ensure_venv
 install_browser_test_prerequisites
 run_ruff
-run_pytest SQLite
+run_pytest SQLite -- "${NOT_BROWSER[@]}"
+run_browser_tests SQLite
 run_postgres
 
 echo

@@ -40,7 +40,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [AssignmentInline, EventInline]
     exclude = ("citizen_name", "citizen_phone")
-    list_select_related = ("request_type", "category", "urgency", "lead_unit")
+    list_select_related = ("request_type", "category", "category__parent", "urgency", "lead_unit")
     show_full_result_count = False
 
     def has_add_permission(self, request):
