@@ -1,18 +1,20 @@
 """Staff roles. Each role is a Django group of the same code; a person may hold several."""
 
+from django.utils.translation import gettext_lazy as _
+
 from minhu.core.choices import Choices
 
 
 class Role(Choices):
-    AGENT = "agent", "话务员"
-    DISPATCHER = "dispatcher", "派单员"
-    UNIT_HANDLER = "unit_handler", "承办人"
-    UNIT_LEADER = "unit_leader", "单位负责人"
-    SUPERVISOR = "supervisor", "督办员"
-    CALLBACK_AGENT = "callback_agent", "回访员"
-    ANALYST = "analyst", "分析员/领导"
-    ADMIN = "admin", "系统管理员"
-    EVALUATOR = "evaluator", "外部评议员"
+    AGENT = "agent", _("话务员")
+    DISPATCHER = "dispatcher", _("派单员")
+    UNIT_HANDLER = "unit_handler", _("承办人")
+    UNIT_LEADER = "unit_leader", _("单位负责人")
+    SUPERVISOR = "supervisor", _("督办员")
+    CALLBACK_AGENT = "callback_agent", _("回访员")
+    ANALYST = "analyst", _("分析员/领导")
+    ADMIN = "admin", _("系统管理员")
+    EVALUATOR = "evaluator", _("外部评议员")
 
 
 # Roles that act for a handling unit rather than for the 12345 centre.

@@ -51,7 +51,7 @@ def route(category: Category | None, chain: dict, *, is_enterprise: bool = False
             unit = chain.get(level)
             if unit is not None and unit.pk != lead.pk and unit not in co:
                 co.append(unit)
-        how = (f"属地{UnitKind.label_of(rule.lead_level)}" if not rule.lead_unit_id else "")
+        how = (f"属地{UnitKind.source_label_of(rule.lead_level)}" if not rule.lead_unit_id else "")
         reason = f"权责清单：{rule.category.name}→{how}{lead.name} 主办"
         if co:
             reason += "；协办 " + "、".join(u.name for u in co)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
@@ -175,6 +176,7 @@ class Operation:
     summary: str
 
 
+# Summaries stay Chinese here; ``gettext_noop`` only marks them for the web UI's catalog.
 OPERATIONS: dict[str, Operation] = {}
 
 
@@ -186,53 +188,54 @@ def _op(name: str, schema, summary: str):
     return register
 
 
-_op("answer", AnswerIn, "直接答复办结（咨询等）")(
+_op("answer", AnswerIn, gettext_noop("直接答复办结（咨询等）"))(
     lambda o, u, d: a.do_answer_directly(o, u, d.answer))
-_op("forward", ForwardIn, "转分中心派单")(
+_op("forward", ForwardIn, gettext_noop("转分中心派单"))(
     lambda o, u, d: a.do_forward(o, u, unit_pk(d.sub_centre), d.note))
-_op("dispatch", DispatchIn, "派单（主办 + 协办）")(
+_op("dispatch", DispatchIn, gettext_noop("派单（主办 + 协办）"))(
     lambda o, u, d: a.do_dispatch(o, u, unit_pk(d.lead_unit), unit_pks(d.co_units),
                                   category=d.category, urgency=d.urgency, note=d.note))
-_op("reassign", ReassignIn, "改派")(
+_op("reassign", ReassignIn, gettext_noop("改派"))(
     lambda o, u, d: a.do_reassign(o, u, unit_pk(d.lead_unit), unit_pks(d.co_units),
                                   reason=d.reason))
-_op("sign", NoteIn, "签收")(lambda o, u, d: a.do_sign(o, u, d.note))
-_op("return", ReturnIn, "退单（说明理由）")(
+_op("sign", NoteIn, gettext_noop("签收"))(lambda o, u, d: a.do_sign(o, u, d.note))
+_op("return", ReturnIn, gettext_noop("退单（说明理由）"))(
     lambda o, u, d: a.do_return(o, u, d.reason, unit_pk(d.suggested_unit)))
-_op("report-up", ReturnIn, "上报上级")(
+_op("report-up", ReturnIn, gettext_noop("上报上级"))(
     lambda o, u, d: a.do_report_up(o, u, d.reason, unit_pk(d.suggested_unit)))
-_op("review-return", ReviewReturnIn, "退单/上报审核")(
+_op("review-return", ReviewReturnIn, gettext_noop("退单/上报审核"))(
     lambda o, u, d: a.do_review_return(o, u, approve=d.approve, note=d.note,
                                        lead_unit=unit_pk(d.lead_unit),
                                        co_units=unit_pks(d.co_units)))
-_op("sub-dispatch", SubDispatchIn, "下派下级单位（生成子单）")(
+_op("sub-dispatch", SubDispatchIn, gettext_noop("下派下级单位（生成子单）"))(
     lambda o, u, d: a.do_sub_dispatch(o, u, unit_pk(d.unit), d.note, d.due_at))
-_op("summon", SummonIn, "吹哨召集部门")(
+_op("summon", SummonIn, gettext_noop("吹哨召集部门"))(
     lambda o, u, d: a.do_summon(o, u, unit_pks(d.units), d.note))
-_op("report-in", NoteIn, "部门报到")(lambda o, u, d: a.do_report_in(o, u, d.note))
-_op("request-extension", ExtensionIn, "申请延期")(
+_op("report-in", NoteIn, gettext_noop("部门报到"))(lambda o, u, d: a.do_report_in(o, u, d.note))
+_op("request-extension", ExtensionIn, gettext_noop("申请延期"))(
     lambda o, u, d: a.do_request_extension(o, u, d.amount, d.unit, d.reason))
-_op("review-extension", ReviewIn, "延期审核")(
+_op("review-extension", ReviewIn, gettext_noop("延期审核"))(
     lambda o, u, d: a.do_review_extension(o, u, approve=d.approve, note=d.note))
-_op("reply", ReplyIn, "答复")(
+_op("reply", ReplyIn, gettext_noop("答复"))(
     lambda o, u, d: a.do_reply(o, u, d.text, solved=d.solved, handler_name=d.handler_name,
                                handler_phone=d.handler_phone))
-_op("callback", CallbackIn, "回访")(
+_op("callback", CallbackIn, gettext_noop("回访"))(
     lambda o, u, d: a.do_callback(o, u, reached=d.reached, resolved=d.resolved,
                                   satisfaction=d.satisfaction, scores=d.scores, note=d.note))
-_op("review-dissatisfaction", ReviewDissatisfactionIn, "不满意审核（重办或办结）")(
+_op("review-dissatisfaction", ReviewDissatisfactionIn, gettext_noop("不满意审核（重办或办结）"))(
     lambda o, u, d: a.do_review_dissatisfaction(o, u, reopen=d.reopen, note=d.note))
-_op("urge", UrgeIn, "催办")(lambda o, u, d: a.do_urge(o, u, d.kind, d.note))
-_op("supervise", ReasonIn, "挂牌督办")(lambda o, u, d: a.do_supervise(o, u, d.reason))
-_op("escalate", EscalateIn, "提级办理")(
+_op("urge", UrgeIn, gettext_noop("催办"))(lambda o, u, d: a.do_urge(o, u, d.kind, d.note))
+_op("supervise", ReasonIn, gettext_noop("挂牌督办"))(lambda o, u, d: a.do_supervise(o, u, d.reason))
+_op("escalate", EscalateIn, gettext_noop("提级办理"))(
     lambda o, u, d: a.do_escalate(o, u, unit_pk(d.unit), d.note))
-_op("merge", MergeIn, "并入主单")(lambda o, u, d: a.do_merge(o, u, d.master, d.note))
-_op("mark-unreasonable", MarkUnreasonableIn, "标记不合理诉求")(
+_op("merge", MergeIn, gettext_noop("并入主单"))(lambda o, u, d: a.do_merge(o, u, d.master, d.note))
+_op("mark-unreasonable", MarkUnreasonableIn, gettext_noop("标记不合理诉求"))(
     lambda o, u, d: a.do_mark_unreasonable(o, u, d.reason))
-_op("review-unreasonable", ReviewIn, "不合理诉求审核")(
+_op("review-unreasonable", ReviewIn, gettext_noop("不合理诉求审核"))(
     lambda o, u, d: a.do_review_unreasonable(o, u, approve=d.approve, note=d.note))
-_op("withdraw", ReasonIn, "撤单")(lambda o, u, d: a.do_withdraw(o, u, d.reason))
-_op("reopen", ReasonIn, "市民申请重办")(lambda o, u, d: a.do_citizen_reopen(o, u, d.reason))
+_op("withdraw", ReasonIn, gettext_noop("撤单"))(lambda o, u, d: a.do_withdraw(o, u, d.reason))
+_op("reopen", ReasonIn, gettext_noop("市民申请重办"))(
+    lambda o, u, d: a.do_citizen_reopen(o, u, d.reason))
 
 
 class RegisterIn(Schema):

@@ -3,19 +3,21 @@
 The transition table itself lives in ``transitions.py``; ARCHITECTURE.md prints it.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from minhu.core.choices import Choices
 
 
 class State(Choices):
-    REGISTERED = "registered", "待派单"
-    DISPATCHED = "dispatched", "待签收"
-    HANDLING = "handling", "办理中"
-    RETURN_REVIEW = "return_review", "退单审核中"
-    REPLIED = "replied", "待回访"
-    DISSATISFIED_REVIEW = "dissatisfied_review", "不满意待审核"
-    CLOSED = "closed", "已办结"
-    WITHDRAWN = "withdrawn", "已撤单"
-    MERGED = "merged", "已并单"
+    REGISTERED = "registered", _("待派单")
+    DISPATCHED = "dispatched", _("待签收")
+    HANDLING = "handling", _("办理中")
+    RETURN_REVIEW = "return_review", _("退单审核中")
+    REPLIED = "replied", _("待回访")
+    DISSATISFIED_REVIEW = "dissatisfied_review", _("不满意待审核")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤单")
+    MERGED = "merged", _("已并单")
 
 
 OPEN_STATES = frozenset(
@@ -30,18 +32,18 @@ CLOCKED_STATES = UNIT_STATES
 
 
 class AssignmentRole(Choices):
-    LEAD = "lead", "主办"
-    CO = "co", "协办"
-    SUMMONED = "summoned", "吹哨报到"
+    LEAD = "lead", _("主办")
+    CO = "co", _("协办")
+    SUMMONED = "summoned", _("吹哨报到")
 
 
 class AssignmentState(Choices):
-    PENDING_SIGN = "pending_sign", "待签收"
-    HANDLING = "handling", "办理中"
-    RETURNED = "returned", "已退回"
-    REPLIED = "replied", "已答复"
-    CANCELLED = "cancelled", "已撤回"
-    DONE = "done", "已完结"
+    PENDING_SIGN = "pending_sign", _("待签收")
+    HANDLING = "handling", _("办理中")
+    RETURNED = "returned", _("已退回")
+    REPLIED = "replied", _("已答复")
+    CANCELLED = "cancelled", _("已撤回")
+    DONE = "done", _("已完结")
 
 
 ACTIVE_ASSIGNMENT_STATES = frozenset(
@@ -50,53 +52,53 @@ ACTIVE_ASSIGNMENT_STATES = frozenset(
 
 
 class Channel(Choices):
-    PHONE = "phone", "电话"
-    WEB = "web", "网站"
-    WECHAT = "wechat", "微信/小程序"
-    QR = "qr", "一码通"
-    GRID = "grid", "网格员上报"
-    PROVINCE = "province", "省级平台"
-    PARTNER = "partner", "合作系统"
-    HOTLINE = "hotline", "并入热线"
-    OPEN311 = "open311", "Open311"
-    SUB_DISPATCH = "sub_dispatch", "下派子单"
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网站")
+    WECHAT = "wechat", _("微信/小程序")
+    QR = "qr", _("一码通")
+    GRID = "grid", _("网格员上报")
+    PROVINCE = "province", _("省级平台")
+    PARTNER = "partner", _("合作系统")
+    HOTLINE = "hotline", _("并入热线")
+    OPEN311 = "open311", _("Open311")
+    SUB_DISPATCH = "sub_dispatch", _("下派子单")
 
 
 class Satisfaction(Choices):
-    SATISFIED = "satisfied", "满意"
-    BASIC = "basic", "基本满意"
-    DISSATISFIED = "dissatisfied", "不满意"
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
 
 
 class ResolvedChoices(Choices):
-    YES = "yes", "已解决"
-    PARTLY = "partly", "部分解决"
-    NO = "no", "未解决"
+    YES = "yes", _("已解决")
+    PARTLY = "partly", _("部分解决")
+    NO = "no", _("未解决")
 
 
 class UrgeKind(Choices):
-    PHONE = "phone", "电话催办"
-    NOTICE = "notice", "催办单"
-    INTERVIEW = "interview", "约谈"
-    SYSTEM = "system", "系统提醒"
+    PHONE = "phone", _("电话催办")
+    NOTICE = "notice", _("催办单")
+    INTERVIEW = "interview", _("约谈")
+    SYSTEM = "system", _("系统提醒")
 
 
 class ReviewStatus(Choices):
-    NONE = "", "无"
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REJECTED = "rejected", "已驳回"
+    NONE = "", _("无")
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
 
 
 class ReturnKind(Choices):
-    RETURN = "return", "退单"
-    REPORT_UP = "report_up", "上报"
+    RETURN = "return", _("退单")
+    REPORT_UP = "report_up", _("上报")
 
 
 class CloseReason(Choices):
-    CALLBACK = "callback", "回访办结"
-    DIRECT = "direct", "直接答复"
-    REVIEWED = "reviewed", "审核办结"
-    SUB_REPLIED = "sub_replied", "子单已答复"
-    REPORTED_UP = "reported_up", "子单已上报"
-    RECALLED = "recalled", "子单已收回"
+    CALLBACK = "callback", _("回访办结")
+    DIRECT = "direct", _("直接答复")
+    REVIEWED = "reviewed", _("审核办结")
+    SUB_REPLIED = "sub_replied", _("子单已答复")
+    REPORTED_UP = "reported_up", _("子单已上报")
+    RECALLED = "recalled", _("子单已收回")

@@ -1,15 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
 from minhu.core.choices import Choices
 
 
 class UnitKind(Choices):
-    CENTRE = "centre", "12345 市级中心"
-    SUB_CENTRE = "sub_centre", "分中心"
-    DISTRICT = "district", "区/县"
-    STREET = "street", "街道/乡镇"
-    COMMUNITY = "community", "社区/村"
-    GRID = "grid", "网格"
-    DEPARTMENT = "department", "委办局"
-    UTILITY = "utility", "公共服务企业"
+    CENTRE = "centre", _("12345 市级中心")
+    SUB_CENTRE = "sub_centre", _("分中心")
+    DISTRICT = "district", _("区/县")
+    STREET = "street", _("街道/乡镇")
+    COMMUNITY = "community", _("社区/村")
+    GRID = "grid", _("网格")
+    DEPARTMENT = "department", _("委办局")
+    UTILITY = "utility", _("公共服务企业")
 
 
 # The territorial chain, top to bottom: an order's jurisdiction names one unit per level.
@@ -22,7 +24,7 @@ GRASSROOTS_KINDS = frozenset({UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID
 
 
 class PlaceKind(Choices):
-    COMPOUND = "compound", "小区/院落"
-    BUILDING = "building", "楼栋"
-    ROAD = "road", "道路"
-    LANDMARK = "landmark", "地标"
+    COMPOUND = "compound", _("小区/院落")
+    BUILDING = "building", _("楼栋")
+    ROAD = "road", _("道路")
+    LANDMARK = "landmark", _("地标")

@@ -2,6 +2,8 @@
 
 import typing
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from minhu.core.errors import ValidationFailed
@@ -12,11 +14,12 @@ TRUE = {"1", "true", "on", "yes", "是"}
 def _clean_text(value: str) -> str:
     """PostgreSQL cannot store NUL; lone surrogates cannot be encoded. Refuse both."""
     if "\x00" in value:
-        raise ValidationFailed("输入内容含有不允许的字符，请删除后重试", code="bad_characters")
+        raise ValidationFailed(gettext("输入内容含有不允许的字符，请删除后重试"),
+                               code="bad_characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationFailed("输入内容含有无法识别的字符，请删除后重试",
+        raise ValidationFailed(gettext("输入内容含有无法识别的字符，请删除后重试"),
                                code="bad_characters") from None
     return value
 
@@ -50,28 +53,30 @@ def form_to_schema(schema, post) -> object:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(x) for x in first.get("loc", ()))
-        raise ValidationFailed(f"“{FIELD_LABELS.get(field, field)}”填写不正确", code="invalid_form")
+        raise ValidationFailed(gettext("“%(field)s”填写不正确") % {
+            "field": FIELD_LABELS.get(field, field)}, code="invalid_form")
 
 
 FIELD_LABELS = {
-    "content": "诉求内容", "reason": "理由", "note": "说明", "text": "答复内容",
-    "lead_unit": "主办单位", "unit": "单位", "amount": "延期量", "satisfaction": "满意度",
-    "resolved": "是否解决", "kind": "方式", "master": "主单编号", "answer": "答复内容",
+    "content": _("诉求内容"), "reason": _("理由"), "note": _("说明"), "text": _("答复内容"),
+    "lead_unit": _("主办单位"), "unit": _("单位"), "amount": _("延期量"),
+    "satisfaction": _("满意度"), "resolved": _("是否解决"), "kind": _("方式"),
+    "master": _("主单编号"), "answer": _("答复内容"),
 }
 
 
 CHOICE_LABELS = {
-    "hours": "小时", "days": "自然日", "workdays": "工作日",
-    "yes": "已解决", "partly": "部分解决", "no": "未解决",
-    "satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意",
-    "phone": "电话催办", "notice": "催办单", "interview": "约谈", "": "（请选择）",
+    "hours": _("小时"), "days": _("自然日"), "workdays": _("工作日"),
+    "yes": _("已解决"), "partly": _("部分解决"), "no": _("未解决"),
+    "satisfied": _("满意"), "basic": _("基本满意"), "dissatisfied": _("不满意"),
+    "phone": _("电话催办"), "notice": _("催办单"), "interview": _("约谈"), "": _("（请选择）"),
 }
 MORE_LABELS = {
-    "co_units": "协办单位", "sub_centre": "分中心", "category": "分类（可改）",
-    "urgency": "紧急程度（可改）", "suggested_unit": "建议改派单位", "approve": "同意",
-    "units": "召集部门", "due_at": "子单期限", "solved": "已解决",
-    "handler_name": "承办人", "handler_phone": "承办人电话", "reached": "已接通",
-    "reopen": "重办（不勾选则办结）", "scores": "评分",
+    "co_units": _("协办单位"), "sub_centre": _("分中心"), "category": _("分类（可改）"),
+    "urgency": _("紧急程度（可改）"), "suggested_unit": _("建议改派单位"), "approve": _("同意"),
+    "units": _("召集部门"), "due_at": _("子单期限"), "solved": _("已解决"),
+    "handler_name": _("承办人"), "handler_phone": _("承办人电话"), "reached": _("已接通"),
+    "reopen": _("重办（不勾选则办结）"), "scores": _("评分"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from minhu.accounts.roles import Role
 
 
@@ -13,12 +15,12 @@ class Desk:
 
 
 DESKS = [
-    Desk("web:agent", "话务台", frozenset({Role.AGENT})),
-    Desk("web:dispatch", "派单台", frozenset({Role.DISPATCHER})),
-    Desk("web:inbox", "承办工作台", frozenset({Role.UNIT_HANDLER, Role.UNIT_LEADER})),
-    Desk("web:supervise", "督办", frozenset({Role.SUPERVISOR})),
-    Desk("web:callback", "回访台", frozenset({Role.CALLBACK_AGENT})),
-    Desk("web:orders", "工单查询", frozenset(Role.values)),
+    Desk("web:agent", _("话务台"), frozenset({Role.AGENT})),
+    Desk("web:dispatch", _("派单台"), frozenset({Role.DISPATCHER})),
+    Desk("web:inbox", _("承办工作台"), frozenset({Role.UNIT_HANDLER, Role.UNIT_LEADER})),
+    Desk("web:supervise", _("督办"), frozenset({Role.SUPERVISOR})),
+    Desk("web:callback", _("回访台"), frozenset({Role.CALLBACK_AGENT})),
+    Desk("web:orders", _("工单查询"), frozenset(Role.values)),
 ]
 
 

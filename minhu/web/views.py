@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minhu.audit.actions import record
@@ -104,7 +105,7 @@ def act(request, number, operation):
         target = reverse("web:order", args=[number])
     try:
         if op is None:
-            raise MinhuError("未知的操作", code="unknown_operation")
+            raise MinhuError(_("未知的操作"), code="unknown_operation")
         order = access_order(request.user, number)
         result = op.run(order, request.user, form_to_schema(op.schema, request.POST))
     except MinhuError as exc:
@@ -116,9 +117,10 @@ def act(request, number, operation):
             return response
         messages.error(request, exc.message)
         return redirect(target)
-    done = f"{op.summary}成功：{result.number}"
+    done = _("%(operation)s成功：%(number)s") % {"operation": _(op.summary),
+                                                 "number": result.number}
     if operation == "callback" and result.state == State.REPLIED:
-        done = f"已记录未接通：{result.number}，已安排稍后重拨"
+        done = _("已记录未接通：%(number)s，已安排稍后重拨") % {"number": result.number}
     messages.success(request, done)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)

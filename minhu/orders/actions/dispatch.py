@@ -83,8 +83,8 @@ def _send_to(order: WorkOrder, actor, lead: Unit, co: list[Unit]) -> None:
     start_clock(order)
     for unit, role in [(lead, AssignmentRole.LEAD), *[(u, AssignmentRole.CO) for u in co]]:
         create_assignment(order, unit, role, actor)
-        notify_unit(unit.pk, "dispatched",
-                    f"新工单 {order.number}（{AssignmentRole.label_of(role)}）请及时签收", order)
+        as_role = AssignmentRole.source_label_of(role)
+        notify_unit(unit.pk, "dispatched", f"新工单 {order.number}（{as_role}）请及时签收", order)
 
 
 def _retriage(order: WorkOrder, category: str | None, urgency: str | None) -> dict:
@@ -173,8 +173,9 @@ def do_review_return(order: WorkOrder, actor, *, approve: bool, note: str = "",
             order.lead_unit = None
             order.due_at = order.yellow_at = order.paused_at = None
             order.is_yellow = order.is_overdue = False
+        kind = ReturnKind.source_label_of(req.kind)
         notify_unit(returned.unit_id, "return_approved",
-                    f"工单 {order.number} 的{ReturnKind.label_of(req.kind)}申请已同意", order)
+                    f"工单 {order.number} 的{kind}申请已同意", order)
     else:
         if not (note or "").strip():
             raise ValidationFailed("驳回退单须说明理由", code="missing_text")

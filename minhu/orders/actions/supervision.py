@@ -31,7 +31,7 @@ def do_urge(order: WorkOrder, actor, kind: str, note: str = "") -> WorkOrder:
     record(order, "urge", actor, note=note, target_unit=target, data={"kind": kind})
     save(order)
     notify_unit(target.pk, "urge",
-                f"工单 {order.number} 被{UrgeKind.label_of(kind)}，请抓紧办理", order)
+                f"工单 {order.number} 被{UrgeKind.source_label_of(kind)}，请抓紧办理", order)
     return order
 
 

@@ -20,6 +20,8 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
@@ -55,7 +57,7 @@ def desk_required(*roles, label: str):
     return decorate
 
 
-agent_desk = desk_required(Role.AGENT, label="话务台")
+agent_desk = desk_required(Role.AGENT, label=gettext_lazy("话务台"))
 
 # --- Reading the form --------------------------------------------------------------------
 
@@ -65,11 +67,20 @@ FLAG_FIELDS = ("is_anonymous", "is_confidential", "is_enterprise")
 # DOM order of the form: the first field with an error gets the focus.
 FIELD_ORDER = ("citizen_phone", "citizen_name", "address", "content", "request_type",
                "urgency", "category", "answer", "enterprise_name")
+# In Chinese (a refusal's message is matched against them); translated where shown.
 LABELS = {
-    "citizen_phone": "来电号码", "citizen_name": "姓名", "address": "地址",
-    "place_id": "地址", "community": "地址", "content": "诉求内容",
-    "request_type": "诉求类型", "urgency": "紧急程度", "category": "诉求分类",
-    "enterprise_name": "企业名称", "answer": "答复内容", "title": "标题",
+    "citizen_phone": gettext_noop("来电号码"),
+    "citizen_name": gettext_noop("姓名"),
+    "address": gettext_noop("地址"),
+    "place_id": gettext_noop("地址"),
+    "community": gettext_noop("地址"),
+    "content": gettext_noop("诉求内容"),
+    "request_type": gettext_noop("诉求类型"),
+    "urgency": gettext_noop("紧急程度"),
+    "category": gettext_noop("诉求分类"),
+    "enterprise_name": gettext_noop("企业名称"),
+    "answer": gettext_noop("答复内容"),
+    "title": gettext_noop("标题"),
 }
 # Where a refusal from the operation belongs on the form (by its stable code).
 CODE_FIELDS = {
@@ -113,16 +124,17 @@ def home(field: str) -> str:
 
 def _pydantic_message(error: dict) -> tuple[str, str]:
     field = str(error.get("loc", ("",))[0])
-    label = LABELS.get(field, field)
+    label = _(LABELS[field]) if field in LABELS else field
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "string_too_long":
-        return field, f"{label}过长（最多 {ctx.get('max_length')} 字）"
+        return field, _("%(field)s过长（最多 %(max)s 字）") % {"field": label,
+                                                            "max": ctx.get("max_length")}
     if kind in ("string_too_short", "missing"):
-        return field, f"请填写{label}"
+        return field, _("请填写%(field)s") % {"field": label}
     if field == "place_id":
-        return "address", "所选地点无效，请从下拉列表中重新选择"
-    return field, f"{label}填写不正确"
+        return "address", _("所选地点无效，请从下拉列表中重新选择")
+    return field, _("%(field)s填写不正确") % {"field": label}
 
 
 def build_intake(values: dict, flags: dict, mode: str) -> tuple[RegisterIn | None, dict]:
@@ -130,8 +142,8 @@ def build_intake(values: dict, flags: dict, mode: str) -> tuple[RegisterIn | Non
     errors: dict[str, str] = {}
     for name, value in values.items():
         if unreadable(value):
-            errors.setdefault(home(name),
-                              f"{LABELS[name]}含有无法识别的字符（可能是编码错误），请重新输入")
+            errors.setdefault(home(name), _("%(field)s含有无法识别的字符（可能是编码错误），"
+                                            "请重新输入") % {"field": _(LABELS[name])})
     if errors:
         return None, errors
     data = {name: value for name, value in values.items()
@@ -144,7 +156,7 @@ def build_intake(values: dict, flags: dict, mode: str) -> tuple[RegisterIn | Non
         data.pop("enterprise_name", None)
     if mode == "answer":
         if not values["answer"].strip():
-            errors["answer"] = "请填写答复内容，再点“直接答复办结”"
+            errors["answer"] = _("请填写答复内容，再点“直接答复办结”")
         data["answer"] = values["answer"]
     if values["place_id"]:
         data.pop("community", None)  # the place gives the jurisdiction
@@ -289,7 +301,7 @@ def _phone(request) -> str:
 def _rows(qs):
     rows = list(qs.select_related("request_type", "category", "lead_unit")[:8])
     for o in rows:
-        o.masked_name = "匿名" if o.is_anonymous else mask_name(o.citizen_name)
+        o.masked_name = _("匿名") if o.is_anonymous else mask_name(o.citizen_name)
     return rows
 
 

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minhu.accounts.roles import Role
@@ -30,7 +32,7 @@ from minhu.orders.states import ResolvedChoices, Satisfaction, State
 from ..views import client_ip
 from .agent import desk_required
 
-callback_desk = desk_required(Role.CALLBACK_AGENT, label="回访台")
+callback_desk = desk_required(Role.CALLBACK_AGENT, label=gettext_lazy("回访台"))
 
 PAGE_SIZE = 15
 # What the queue and the work panel show. Fewer joins than ``access_order`` (PostgreSQL
@@ -79,7 +81,7 @@ def _script_topic(order: WorkOrder) -> str:
 
 def _day(dt) -> str:
     local = timezone.localtime(dt)
-    return f"{local.month}月{local.day}日"
+    return _("%(month)s月%(day)s日") % {"month": local.month, "day": local.day}
 
 
 @callback_desk
@@ -101,11 +103,12 @@ def desk(request):
         current = (WorkOrder.objects.visible_to(user).select_related(*WORK_RELATED)
                    .filter(number=number.replace("\x00", "")).first())
         if current is None:
-            messages.error(request, "工单不存在或您无权查看")
+            messages.error(request, _("工单不存在或您无权查看"))
         else:
             if current.state != State.REPLIED:
-                messages.info(request, f"工单 {current.number} 当前为"
-                                       f"“{current.get_state_display()}”，不在回访队列中")
+                messages.info(request, _("工单 %(number)s 当前为“%(state)s”，不在回访队列中")
+                              % {"number": current.number,
+                                 "state": current.get_state_display()})
                 current = None
     if current is None and page.object_list:
         current = page.object_list[0]
@@ -148,5 +151,5 @@ def reveal(request, number):
         return HttpResponse(format_html('<span class="field-error">{}</span>', exc.message))
     phone = seen["phone"]
     if not phone:
-        return HttpResponse(format_html('<span class="hint">{}</span>', "未留联系电话"))
+        return HttpResponse(format_html('<span class="hint">{}</span>', _("未留联系电话")))
     return HttpResponse(format_html('<a class="dial" href="tel:{0}">{0}</a>', phone))

@@ -13,6 +13,8 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from minhu.accounts.roles import UNIT_ROLES
@@ -50,12 +52,12 @@ class Tab:
 
 
 TABS = [
-    Tab("pending", "待签收", "新派来的工单，请尽快签收；吹哨召集的请报到",
+    Tab("pending", _("待签收"), _("新派来的工单，请尽快签收；吹哨召集的请报到"),
         AssignmentState.PENDING_SIGN),
-    Tab("handling", "办理中", "已签收、正在办理的工单", AssignmentState.HANDLING),
-    Tab("replied", "已答复待回访", "已答复，等待 12345 回访", AssignmentState.REPLIED),
-    Tab("returns", "退单审核中", "已退回或上报，等待派单员审核", AssignmentState.RETURNED),
-    Tab("subs", "子单", "本单位下派给下级单位的子单"),
+    Tab("handling", _("办理中"), _("已签收、正在办理的工单"), AssignmentState.HANDLING),
+    Tab("replied", _("已答复待回访"), _("已答复，等待 12345 回访"), AssignmentState.REPLIED),
+    Tab("returns", _("退单审核中"), _("已退回或上报，等待派单员审核"), AssignmentState.RETURNED),
+    Tab("subs", _("子单"), _("本单位下派给下级单位的子单")),
 ]
 TAB_BY_KEY = {t.key: t for t in TABS}
 
@@ -71,21 +73,22 @@ OFFERS = {
     (AssignmentRole.SUMMONED, AssignmentState.HANDLING): ["reply", "sub-dispatch"],
 }
 # Actions answered in one click (a form with a single button).
-ONE_CLICK = {"sign": "签收", "report-in": "报到"}
+ONE_CLICK = {"sign": _("签收"), "report-in": _("报到")}
 # Actions that open a form panel, with the button label.
 PANELS = {
-    "reply": "答复", "sub-dispatch": "下派", "report-up": "上报",
-    "request-extension": "申请延期", "return": "退单",
+    "reply": _("答复"), "sub-dispatch": _("下派"), "report-up": _("上报"),
+    "request-extension": _("申请延期"), "return": _("退单"),
 }
 RULE_OF = {"report-up": "report_up", "sub-dispatch": "sub_dispatch",
            "request-extension": "request_extension", "report-in": "report_in"}
 
+# Shown in the reader's language; the reason kept with the order always says it in Chinese.
 RETURN_REASONS = [
-    ("not_duty", "非本单位职责"),
-    ("out_of_area", "地址不在本单位辖区"),
-    ("no_contact", "信息不全，无法联系诉求人"),
-    ("duplicate", "与已办工单重复"),
-    ("other", "其他原因"),
+    ("not_duty", _("非本单位职责")),
+    ("out_of_area", _("地址不在本单位辖区")),
+    ("no_contact", _("信息不全，无法联系诉求人")),
+    ("duplicate", _("与已办工单重复")),
+    ("other", _("其他原因")),
 ]
 
 
@@ -100,7 +103,7 @@ def unit_desk(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if not _is_unit_user(request.user):
-            messages.info(request, "承办工作台供承办单位人员使用。")
+            messages.info(request, _("承办工作台供承办单位人员使用。"))
             return redirect("web:home")
         return view(request, *args, **kwargs)
 
@@ -223,18 +226,19 @@ def inbox(request):
 
 
 class ReturnForm(forms.Form):
-    category = forms.ChoiceField(label="退单原因", choices=RETURN_REASONS,
-                                 error_messages={"required": "请选择退单原因",
-                                                 "invalid_choice": "请选择退单原因"})
+    category = forms.ChoiceField(label=_("退单原因"), choices=RETURN_REASONS,
+                                 error_messages={"required": _("请选择退单原因"),
+                                                 "invalid_choice": _("请选择退单原因")})
     explanation = forms.CharField(
-        label="具体说明", min_length=5, max_length=1000, strip=True,
-        error_messages={"required": "请填写具体说明，便于派单员审核",
-                        "min_length": "请具体说明理由（至少 5 个字），便于派单员审核",
-                        "max_length": "说明过长（最多 1000 字）"})
-    suggested_unit = forms.CharField(label="建议改派单位", required=False, max_length=40)
+        label=_("具体说明"), min_length=5, max_length=1000, strip=True,
+        error_messages={"required": _("请填写具体说明，便于派单员审核"),
+                        "min_length": _("请具体说明理由（至少 5 个字），便于派单员审核"),
+                        "max_length": _("说明过长（最多 1000 字）")})
+    suggested_unit = forms.CharField(label=_("建议改派单位"), required=False, max_length=40)
 
     def reason(self) -> str:
-        label = dict(RETURN_REASONS)[self.cleaned_data["category"]]
+        with translation.override(None):  # kept with the order: in Chinese
+            label = str(dict(RETURN_REASONS)[self.cleaned_data["category"]])
         return f"【{label}】{self.cleaned_data['explanation']}"
 
 
@@ -317,7 +321,8 @@ def reply(request, number):
     try:
         data = form_to_schema(op.schema, request.POST)
         if len(files) > MAX_FILES:
-            raise ValidationFailed(f"一次最多上传 {MAX_FILES} 个附件", code="too_many_files")
+            raise ValidationFailed(_("一次最多上传 %(n)s 个附件") % {"n": MAX_FILES},
+                                   code="too_many_files")
         with transaction.atomic():
             for f in files:
                 saved.append(do_attach(order, user, f, purpose="reply"))
@@ -326,8 +331,12 @@ def reply(request, number):
         for att in saved:
             att.file.delete(save=False)
         return _failed(request, exc.message, back)
-    extra = f"（附件 {len(saved)} 个）" if saved else ""
-    return _succeeded(request, f"答复成功：{result.number}{extra}", target)
+    if saved:
+        done = _("答复成功：%(number)s（附件 %(n)s 个）") % {"number": result.number,
+                                                        "n": len(saved)}
+    else:
+        done = _("答复成功：%(number)s") % {"number": result.number}
+    return _succeeded(request, done, target)
 
 
 @unit_desk
@@ -359,6 +368,6 @@ def return_order(request, number):
         back = f"{reverse('web:inbox-panel', args=[number, 'return'])}?tab={_tab_of(request)}"
         return _failed(request, exc.message, back)
     if result.state != State.RETURN_REVIEW:  # pragma: no cover - the operation's contract
-        return _failed(request, "退单未能提交，请稍后重试", target)
-    return _succeeded(request, f"已退单，等待派单员审核：{result.number}",
+        return _failed(request, _("退单未能提交，请稍后重试"), target)
+    return _succeeded(request, _("已退单，等待派单员审核：%(number)s") % {"number": result.number},
                       _inbox_url("returns"))

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -51,21 +52,22 @@ MAX_SAVED = 30
 MAX_VALUE = 100
 
 FLAGS = {
-    "overdue": ("超期（在办）", Q(is_overdue=True, state__in=UNIT_STATES)),
-    "yellow": ("临期黄灯（在办）", Q(is_yellow=True, is_overdue=False, state__in=UNIT_STATES)),
-    "supervised": ("挂牌督办", Q(is_supervised=True)),
-    "reopened": ("重办过", Q(reopen_count__gt=0)),
-    "unreasonable": ("不合理诉求",
+    "overdue": (gettext_lazy("超期（在办）"), Q(is_overdue=True, state__in=UNIT_STATES)),
+    "yellow": (gettext_lazy("临期黄灯（在办）"),
+               Q(is_yellow=True, is_overdue=False, state__in=UNIT_STATES)),
+    "supervised": (pgettext_lazy("badge", "挂牌督办"), Q(is_supervised=True)),
+    "reopened": (gettext_lazy("重办过"), Q(reopen_count__gt=0)),
+    "unreasonable": (gettext_lazy("不合理诉求"),
                      Q(unreasonable__in=[ReviewStatus.PENDING, ReviewStatus.APPROVED])),
-    "escalated": ("提级办理", Q(is_escalated=True)),
-    "was_overdue": ("曾超期（含已办结）", Q(is_overdue=True)),
+    "escalated": (pgettext_lazy("badge", "提级办理"), Q(is_escalated=True)),
+    "was_overdue": (gettext_lazy("曾超期（含已办结）"), Q(is_overdue=True)),
 }
 SORTS = {
-    "-created": ("登记时间（新→旧）", ("-created_at", "-pk")),
-    "created": ("登记时间（旧→新）", ("created_at", "pk")),
-    "due": ("办理期限（近→远）", (F("due_at").asc(nulls_last=True), "pk")),
-    "-due": ("办理期限（远→近）", (F("due_at").desc(nulls_last=True), "-pk")),
-    "-updated": ("最近更新", ("-updated_at", "-pk")),
+    "-created": (gettext_lazy("登记时间（新→旧）"), ("-created_at", "-pk")),
+    "created": (gettext_lazy("登记时间（旧→新）"), ("created_at", "pk")),
+    "due": (gettext_lazy("办理期限（近→远）"), (F("due_at").asc(nulls_last=True), "pk")),
+    "-due": (gettext_lazy("办理期限（远→近）"), (F("due_at").desc(nulls_last=True), "-pk")),
+    "-updated": (gettext_lazy("最近更新"), ("-updated_at", "-pk")),
 }
 DEFAULT_SORT = "-created"
 # The query-string keys the search understands (anything else is ignored).
@@ -74,14 +76,14 @@ KEYS = ("q", "number", "state", "flag", "channel", "type", "category", "urgency"
         "due_from", "due_to", "phone", "sort")
 MULTI = {"state", "flag"}
 UNIT_FIELDS = {
-    "district": ("区县", "district_id", [UnitKind.DISTRICT]),
-    "street": ("街道/乡镇", "street_id", [UnitKind.STREET]),
-    "community": ("社区/村", "community_id", [UnitKind.COMMUNITY]),
-    "lead": ("主办单位", "lead_unit_id", None),
+    "district": (gettext_lazy("区县"), "district_id", [UnitKind.DISTRICT]),
+    "street": (gettext_lazy("街道/乡镇"), "street_id", [UnitKind.STREET]),
+    "community": (gettext_lazy("社区/村"), "community_id", [UnitKind.COMMUNITY]),
+    "lead": (gettext_lazy("主办单位"), "lead_unit_id", None),
 }
 DATE_FIELDS = {
-    "created": ("登记日期", "created_at"),
-    "due": ("办理期限", "due_at"),
+    "created": (gettext_lazy("登记日期"), "created_at"),
+    "due": (gettext_lazy("办理期限"), "due_at"),
 }
 
 
@@ -134,28 +136,28 @@ def parse(user, params) -> Search:
     # Full text over content, title and address: every word must appear in one of them.
     q = _clean(params.get("q", ""))
     if len(q) > MAX_Q:
-        s.notes.append(f"查询词过长，只按前 {MAX_Q} 个字查询")
+        s.notes.append(gettext("查询词过长，只按前 %(n)s 个字查询") % {"n": MAX_Q})
         q = q[:MAX_Q]
     s.form["q"] = q
     words = q.split()
     if len(words) > MAX_WORDS:
-        s.notes.append(f"最多按 {MAX_WORDS} 个词查询，其余已忽略")
+        s.notes.append(gettext("最多按 %(n)s 个词查询，其余已忽略") % {"n": MAX_WORDS})
         words = words[:MAX_WORDS]
     for w in words:
         s.conditions.append(Q(content__icontains=w) | Q(title__icontains=w)
                             | Q(address__icontains=w))
     if words:
-        s.chips.append(f"包含：{' '.join(words)}")
+        s.chips.append(gettext("包含：%(words)s") % {"words": " ".join(words)})
 
     number = _clean(params.get("number", ""))[:40].upper()
     s.form["number"] = number
     if number:
         s.conditions.append(Q(number=number))
-        s.chips.append(f"编号：{number}")
+        s.chips.append(gettext("编号：%(number)s") % {"number": number})
 
-    _choice_list(s, _values(params, "state"), "state", "状态", dict(State.choices),
+    _choice_list(s, _values(params, "state"), "state", gettext("状态"), dict(State.choices),
                  lambda v: Q(state__in=v))
-    _choice_list(s, _values(params, "flag"), "flag", "标记",
+    _choice_list(s, _values(params, "flag"), "flag", gettext("标记"),
                  {k: label for k, (label, _) in FLAGS.items()},
                  lambda v: _all(FLAGS[k][1] for k in v))
 
@@ -165,13 +167,13 @@ def parse(user, params) -> Search:
         if channel in Channel.values:
             s.form["channel"] = channel
             s.conditions.append(Q(channel=channel))
-            s.chips.append(f"渠道：{Channel.label_of(channel)}")
+            s.chips.append(gettext("渠道：%(channel)s") % {"channel": Channel.label_of(channel)})
         else:
-            s.notes.append("来源渠道条件无效，已忽略")
+            s.notes.append(gettext("来源渠道条件无效，已忽略"))
 
-    _lookup(s, params, "type", "诉求类型",
+    _lookup(s, params, "type", gettext("诉求类型"),
             {t.code: t for t in RequestType.objects.all()}, "request_type_id")
-    _lookup(s, params, "urgency", "紧急程度",
+    _lookup(s, params, "urgency", gettext("紧急程度"),
             {t.code: t for t in UrgencyTier.objects.all()}, "urgency_id")
     _category(s, params)
     for key in UNIT_FIELDS:
@@ -185,14 +187,14 @@ def parse(user, params) -> Search:
         if may_search_phone(user):
             s.form["phone"] = phone
             s.conditions.append(Q(citizen_phone=phone))
-            s.chips.append("按诉求人电话")
+            s.chips.append(gettext("按诉求人电话"))
         else:
-            s.notes.append("按诉求人电话查询仅限 12345 中心的话务、派单、回访和督办岗位，"
-                           "已忽略该条件")
+            s.notes.append(gettext("按诉求人电话查询仅限 12345 中心的话务、派单、回访和督办岗位，"
+                                   "已忽略该条件"))
 
     sort = _clean(params.get("sort", "")) or DEFAULT_SORT
     if sort not in SORTS:
-        s.notes.append("排序方式无效，已按登记时间排序")
+        s.notes.append(gettext("排序方式无效，已按登记时间排序"))
         sort = DEFAULT_SORT
     s.sort = s.form["sort"] = sort
     # The conditions kept, as the query string of links, exports and saved filters.
@@ -216,11 +218,12 @@ def _all(qs):
 def _choice_list(s: Search, values, key, what, labels: dict, make) -> None:
     known = [v for v in dict.fromkeys(values) if v in labels]
     if len(known) < len(set(values)):
-        s.notes.append(f"{what}条件中有无法识别的值，已忽略")
+        s.notes.append(gettext("%(what)s条件中有无法识别的值，已忽略") % {"what": what})
     s.form[key] = known
     if known:
         s.conditions.append(make(known))
-        s.chips.append(f"{what}：{'、'.join(str(labels[v]) for v in known)}")
+        s.chips.append(gettext("%(what)s：%(values)s") % {
+            "what": what, "values": gettext("、").join(str(labels[v]) for v in known)})
 
 
 def _lookup(s: Search, params, key, what, by_code: dict, column: str) -> None:
@@ -230,11 +233,12 @@ def _lookup(s: Search, params, key, what, by_code: dict, column: str) -> None:
         return
     item = by_code.get(code)
     if item is None:
-        s.notes.append(f"{what}“{code[:20]}”不存在，已忽略该条件")
+        s.notes.append(gettext("%(what)s“%(code)s”不存在，已忽略该条件") % {
+            "what": what, "code": code[:20]})
         return
     s.form[key] = code
     s.conditions.append(Q(**{column: item.pk}))
-    s.chips.append(f"{what}：{item.name}")
+    s.chips.append(gettext("%(what)s：%(values)s") % {"what": what, "values": item.name})
 
 
 def _category(s: Search, params) -> None:
@@ -244,14 +248,16 @@ def _category(s: Search, params) -> None:
         return
     cat = Category.objects.filter(code=code).first()
     if cat is None:
-        s.notes.append(f"分类“{code[:20]}”不存在，已忽略该条件")
+        s.notes.append(gettext("%(what)s“%(code)s”不存在，已忽略该条件") % {
+            "what": gettext("分类"), "code": code[:20]})
         return
     s.form["category"] = code
     ids = [cat.pk]
     if cat.parent_id is None:  # a first-level category covers its second level
         ids += list(Category.objects.filter(parent=cat).values_list("pk", flat=True))
     s.conditions.append(Q(category_id__in=ids))
-    s.chips.append(f"分类：{cat.name}")
+    s.chips.append(gettext("%(what)s：%(values)s") % {"what": gettext("分类"),
+                                                    "values": cat.name})
 
 
 def _unit(s: Search, params, key) -> None:
@@ -265,11 +271,12 @@ def _unit(s: Search, params, key) -> None:
         units = units.filter(kind__in=kinds)
     found = list(units.values_list("pk", "name")[:20])
     if not found:
-        s.notes.append(f"找不到{what}“{value[:20]}”，已忽略该条件")
+        s.notes.append(gettext("找不到%(what)s“%(value)s”，已忽略该条件") % {
+            "what": what, "value": value[:20]})
         s.form[key] = ""
         return
     s.conditions.append(Q(**{f"{column}__in": [pk for pk, _ in found]}))
-    s.chips.append(f"{what}：{found[0][1]}")
+    s.chips.append(gettext("%(what)s：%(values)s") % {"what": what, "values": found[0][1]})
 
 
 def _range(s: Search, params, key) -> None:
@@ -281,15 +288,18 @@ def _range(s: Search, params, key) -> None:
             continue
         day = _date(raw)
         if day is None:
-            s.notes.append(f"{what}“{raw[:20]}”不是有效日期（格式如 2025-10-01），已忽略")
+            s.notes.append(gettext("%(what)s“%(value)s”不是有效日期（格式如 2025-10-01），已忽略")
+                           % {"what": what, "value": raw[:20]})
             continue
         s.form[f"{key}_{end}"] = day.isoformat()
         if end == "from":
             s.conditions.append(Q(**{f"{column}__gte": _local_midnight(day)}))
-            s.chips.append(f"{what}自 {day:%Y-%m-%d}")
+            s.chips.append(gettext("%(what)s自 %(day)s") % {"what": what,
+                                                            "day": f"{day:%Y-%m-%d}"})
         else:
             s.conditions.append(Q(**{f"{column}__lt": _local_midnight(day + timedelta(days=1))}))
-            s.chips.append(f"{what}至 {day:%Y-%m-%d}")
+            s.chips.append(gettext("%(what)s至 %(day)s") % {"what": what,
+                                                            "day": f"{day:%Y-%m-%d}"})
 
 
 def search_queryset(user, s: Search):
@@ -317,7 +327,7 @@ def _choice_data() -> dict:
                    for pk, _, name, kind, _ in units if kind == UnitKind.DISTRICT]
         cats = list(Category.objects.order_by("sort", "code")
                     .values_list("pk", "code", "name", "parent_id"))
-        categories = [(name, [(code, f"{name}（整类）")]
+        categories = [(name, [(code, gettext("%(name)s（整类）") % {"name": name})]
                        + [(c, n) for _, c, n, parent in cats if parent == pk])
                       for pk, code, name, parent_id in cats if parent_id is None]
         lead_kinds = [UnitKind.DEPARTMENT, UnitKind.UTILITY, UnitKind.DISTRICT, UnitKind.STREET]
@@ -325,7 +335,7 @@ def _choice_data() -> dict:
             "type": list(RequestType.objects.values_list("code", "name")),
             "urgency": list(UrgencyTier.objects.values_list("code", "name")),
             "channel": [(str(v), str(label)) for v, label in Channel.choices],
-            "sort": [(k, v[0]) for k, v in SORTS.items()],
+            "sort": [(k, str(v[0])) for k, v in SORTS.items()],
             "district": districts, "street": streets, "category": categories,
             "communities": list(Unit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True)
                                 .order_by("path").values_list("code", "name")),
@@ -333,10 +343,14 @@ def _choice_data() -> dict:
                           .order_by("kind", "path").values_list("code", "name")),
         }
 
-    return cache.get_or_set("minhu:web:search-choices", build, CHOICES_TTL)
+    # Labels are in the reader's language: one cached copy per language.
+    return cache.get_or_set(f"minhu:web:search-choices:{get_language()}", build, CHOICES_TTL)
 
 
-def _options(pairs, selected, *, blank: str | None = "全部") -> str:
+ALL = gettext_lazy("全部")
+
+
+def _options(pairs, selected, *, blank: str | None = ALL) -> str:
     """``<option>``s (with ``<optgroup>``s for (label, pairs) groups), the selected one
     marked; built in Python because a template loop over hundreds of options is slow."""
     out = [f'<option value="">{escape(blank)}</option>'] if blank is not None else []
@@ -411,18 +425,19 @@ def save_filter(request):
     querystring = clean_querystring(user, request.POST.get("querystring", ""))
     back = reverse("web:orders") + (f"?{querystring}" if querystring else "")
     if not name:
-        messages.error(request, "请给常用查询起个名字")
+        messages.error(request, gettext("请给常用查询起个名字"))
         return redirect(back)
     if len(querystring) > 2000:
-        messages.error(request, "查询条件过长，无法保存")
+        messages.error(request, gettext("查询条件过长，无法保存"))
         return redirect(back)
     mine = SavedFilter.objects.filter(user=user)
     if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED:
-        messages.error(request, f"常用查询最多保存 {MAX_SAVED} 个，请先删除不再使用的")
+        messages.error(request, gettext("常用查询最多保存 %(n)s 个，请先删除不再使用的")
+                       % {"n": MAX_SAVED})
         return redirect(back)
     SavedFilter.objects.update_or_create(user=user, name=name,
                                          defaults={"querystring": querystring})
-    messages.success(request, f"已保存常用查询“{name}”")
+    messages.success(request, gettext("已保存常用查询“%(name)s”") % {"name": name})
     return redirect(back)
 
 
@@ -431,9 +446,9 @@ def save_filter(request):
 def delete_filter(request, pk):
     deleted, _ = SavedFilter.objects.filter(pk=pk, user=request.user).delete()
     if deleted:
-        messages.success(request, "已删除常用查询")
+        messages.success(request, gettext("已删除常用查询"))
     else:
-        messages.error(request, "该常用查询不存在或已删除")
+        messages.error(request, gettext("该常用查询不存在或已删除"))
     return redirect("web:orders")
 
 
@@ -441,16 +456,32 @@ def delete_filter(request, pk):
 
 COLUMNS = [
     # header, width, value source
-    ("工单编号", 20, "number"), ("状态", 11, "state"), ("来源渠道", 10, "channel"),
-    ("诉求类型", 8, "request_type__name"), ("一级分类", 14, "l1"), ("二级分类", 16, "l2"),
-    ("紧急程度", 8, "urgency__name"), ("标题", 20, "title"), ("诉求内容", 60, "content"),
-    ("地址", 28, "address"), ("区县", 10, "district__name"), ("街道/乡镇", 14, "street__name"),
-    ("社区/村", 14, "community__name"), ("主办单位", 18, "lead_unit__name"),
-    ("诉求人", 9, "citizen"), ("联系电话（脱敏）", 15, "phone"),
-    ("登记时间", 17, "created_at"), ("派单时间", 17, "dispatched_at"),
-    ("办理期限", 17, "due_at"), ("答复时间", 17, "replied_at"), ("办结时间", 17, "closed_at"),
-    ("超期", 6, "is_overdue"), ("挂牌督办", 9, "is_supervised"), ("重办次数", 9, "reopen_count"),
-    ("答复内容", 50, "reply_text"), ("回访满意度", 11, "satisfaction"),
+    (gettext_lazy("工单编号"), 20, "number"),
+    (gettext_lazy("状态"), 11, "state"),
+    (gettext_lazy("来源渠道"), 10, "channel"),
+    (gettext_lazy("诉求类型"), 8, "request_type__name"),
+    (gettext_lazy("一级分类"), 14, "l1"),
+    (gettext_lazy("二级分类"), 16, "l2"),
+    (gettext_lazy("紧急程度"), 8, "urgency__name"),
+    (gettext_lazy("标题"), 20, "title"),
+    (gettext_lazy("诉求内容"), 60, "content"),
+    (gettext_lazy("地址"), 28, "address"),
+    (gettext_lazy("区县"), 10, "district__name"),
+    (gettext_lazy("街道/乡镇"), 14, "street__name"),
+    (gettext_lazy("社区/村"), 14, "community__name"),
+    (gettext_lazy("主办单位"), 18, "lead_unit__name"),
+    (gettext_lazy("诉求人"), 9, "citizen"),
+    (gettext_lazy("联系电话（脱敏）"), 15, "phone"),
+    (gettext_lazy("登记时间"), 17, "created_at"),
+    (gettext_lazy("派单时间"), 17, "dispatched_at"),
+    (gettext_lazy("办理期限"), 17, "due_at"),
+    (gettext_lazy("答复时间"), 17, "replied_at"),
+    (gettext_lazy("办结时间"), 17, "closed_at"),
+    (gettext_lazy("超期"), 6, "is_overdue"),
+    (pgettext_lazy("badge", "挂牌督办"), 9, "is_supervised"),
+    (gettext_lazy("重办次数"), 9, "reopen_count"),
+    (gettext_lazy("答复内容"), 50, "reply_text"),
+    (gettext_lazy("回访满意度"), 11, "satisfaction"),
 ]
 FIELDS = ["number", "state", "channel", "request_type__name", "category__name",
           "category__parent__name", "urgency__name", "title", "content", "address",
@@ -472,7 +503,7 @@ def _text(ws, value):
     return value
 
 
-def _row(ws, user, r: dict, states, channels, satisfactions) -> list:
+def _row(ws, user, r: dict, states, channels, satisfactions, yes: str = "是") -> list:
     person = citizen_view(user, SimpleNamespace(
         is_confidential=r["is_confidential"], is_anonymous=r["is_anonymous"],
         citizen_name=r["citizen_name"], citizen_phone=r["citizen_phone"]))
@@ -482,8 +513,8 @@ def _row(ws, user, r: dict, states, channels, satisfactions) -> list:
         "channel": channels.get(r["channel"], r["channel"]),
         "l1": parent or r["category__name"] or "", "l2": r["category__name"] if parent else "",
         "citizen": person["name"], "phone": person["phone"],
-        "is_overdue": "是" if r["is_overdue"] else "",
-        "is_supervised": "是" if r["is_supervised"] else "",
+        "is_overdue": yes if r["is_overdue"] else "",
+        "is_supervised": yes if r["is_supervised"] else "",
         "satisfaction": satisfactions.get(r["satisfaction"], ""),
     }
     for name in TIME_FIELDS:
@@ -501,23 +532,26 @@ def build_workbook(user, qs, out) -> int:
     """Write the rows of ``qs`` to ``out`` as an .xlsx (write-only, row by row); returns the
     number of rows."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("工单")
+    ws = wb.create_sheet(gettext("工单"))
     ws.freeze_panes = "A2"
     for i, (_, width, _) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     bold, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="102A43")
     header = []
     for title, _, _ in COLUMNS:
-        cell = WriteOnlyCell(ws, value=title)
+        cell = WriteOnlyCell(ws, value=str(title))
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(vertical="center")
         header.append(cell)
     ws.append(header)
-    states, channels = dict(State.choices), dict(Channel.choices)
-    satisfactions = dict(Satisfaction.choices)
+    # Labels as plain strings in the reader's language (openpyxl takes no lazy text).
+    states = {v: str(label) for v, label in State.choices}
+    channels = {v: str(label) for v, label in Channel.choices}
+    satisfactions = {v: str(label) for v, label in Satisfaction.choices}
+    yes = gettext("是")
     n = 0
     for r in qs.values(*FIELDS).iterator(chunk_size=2000):
-        ws.append(_row(ws, user, r, states, channels, satisfactions))
+        ws.append(_row(ws, user, r, states, channels, satisfactions, yes))
         n += 1
     wb.save(out)
     return n
@@ -531,8 +565,9 @@ def export(request):
     back = reverse("web:orders") + (f"?{s.querystring}" if s.querystring else "")
     qs = search_queryset(user, s)
     if qs.order_by()[:EXPORT_MAX + 1].count() > EXPORT_MAX:
-        messages.error(request, f"当前查询结果超过 {EXPORT_MAX:,} 条，无法一次导出。"
-                                "请缩小查询范围（例如按登记日期分段）后再导出。")
+        messages.error(request, gettext("当前查询结果超过 %(n)s 条，无法一次导出。"
+                                        "请缩小查询范围（例如按登记日期分段）后再导出。")
+                       % {"n": f"{EXPORT_MAX:,}"})
         return redirect(back)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
     n = build_workbook(user, qs, out)
@@ -540,5 +575,6 @@ def export(request):
     record(user, "export_orders", user, fields=f"{n} 行 {s.querystring}"[:200], via="web",
            ip=request.META.get("REMOTE_ADDR") or None)
     stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
-    return FileResponse(out, as_attachment=True, filename=f"工单查询-{stamp}.xlsx",
+    name = gettext("工单查询")
+    return FileResponse(out, as_attachment=True, filename=f"{name}-{stamp}.xlsx",
                         content_type=XLSX)

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from minhu.accounts.roles import Role
 from minhu.core import clock
@@ -35,7 +35,7 @@ UNIT_ROWS = 60  # units shown in the table (the worst first); the chart takes th
 CHART_UNITS = 15
 TREND_DAYS = 14
 
-TABS = [("units", gettext_lazy("超期/临期")), ("supervised", gettext_lazy("挂牌督办")),
+TABS = [("units", gettext_lazy("超期/临期")), ("supervised", pgettext_lazy("badge", "挂牌督办")),
         ("unreasonable", gettext_lazy("不合理诉求审核"))]
 TAB_KEYS = {key for key, _ in TABS}
 FLAGS = {"warn": gettext_lazy("超期 + 临期"), "overdue": gettext_lazy("仅超期"),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minhu.core import clock
 from minhu.orders.states import State
@@ -24,10 +25,14 @@ def span_text(delta: timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
+        if hours:
+            return _("%(days)s天%(hours)s小时") % {"days": days, "hours": hours}
+        return _("%(days)s天") % {"days": days}
     if hours:
-        return f"{hours}小时{minutes}分" if minutes else f"{hours}小时"
-    return f"{max(minutes, 1)}分钟"
+        if minutes:
+            return _("%(hours)s小时%(minutes)s分") % {"hours": hours, "minutes": minutes}
+        return _("%(hours)s小时") % {"hours": hours}
+    return _("%(minutes)s分钟") % {"minutes": max(minutes, 1)}
 
 
 @register.filter
@@ -47,18 +52,20 @@ def state_label(state):
 
 @register.filter
 def action_name(action):
-    return action_label(action)
+    """The action's label (marked for translation where the transition table names it)."""
+    return _(action_label(action)) if action else ""
 
 
 @register.simple_tag
 def countdown(due, *, overdue=False, yellow=False):
     """"剩余 2天3小时" / "超期 5小时" with a tone for the badge."""
     if not due:
-        return {"text": "未计时", "tone": "muted"}
+        return {"text": _("未计时"), "tone": "muted"}
     left = due - clock.now()
     if left.total_seconds() <= 0:
-        return {"text": f"超期 {span_text(left)}", "tone": "red"}
-    return {"text": f"剩余 {span_text(left)}", "tone": "yellow" if yellow else "green"}
+        return {"text": _("超期 %(span)s") % {"span": span_text(left)}, "tone": "red"}
+    return {"text": _("剩余 %(span)s") % {"span": span_text(left)},
+            "tone": "yellow" if yellow else "green"}
 
 
 @register.filter
@@ -82,4 +89,4 @@ def op_summary(name):
     from minhu.orders.operations import OPERATIONS
 
     op = OPERATIONS.get(name)
-    return op.summary if op else name
+    return _(op.summary) if op else name

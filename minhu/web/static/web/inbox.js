@@ -39,7 +39,8 @@
     if (!form) return;
     const name = form.querySelector("input[name=name]");
     if (name && !name.value.trim()) {
-      const given = window.prompt("给这个查询起个名字：", "");
+      const ask = document.documentElement.lang === "en" ? "Name this search:" : "给这个查询起个名字：";
+      const given = window.prompt(ask, "");
       if (!given || !given.trim()) { e.preventDefault(); return; }
       name.value = given.trim();
     }

@@ -17,7 +17,8 @@ document.addEventListener("DOMContentLoaded", () => {
           {type: "scatter", symbolSize: 6, itemStyle: {color: "#9aa5b1"},
            data: places.map(p => [p.lng, p.lat, p.name])},
           {type: "effectScatter", symbolSize: 14, itemStyle: {color: "#d64545"},
-           data: [[lng, lat, box.dataset.name || "诉求地点"]]},
+           data: [[lng, lat, box.dataset.name
+                   || (document.documentElement.lang === "en" ? "Reported place" : "诉求地点")]]},
         ],
       });
     });
