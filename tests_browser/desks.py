@@ -92,6 +92,8 @@ class DispatchDesk:
 
     def _choose_unit(self, form, field: str, code: str) -> None:
         picker = form.locator(f".picker[data-name={field}]")
+        # The panel may still be swapping in (htmx); typing into the old one would be lost.
+        self.person.page.wait_for_load_state("networkidle")
         picker.locator(".picker-q").press_sequentially(code, delay=30)
         pick = picker.locator(f".picker-results .pick[data-code='{code}']")
         pick.wait_for()
