@@ -133,7 +133,8 @@ def test_the_order_page_in_english_shows_translated_labels(city, dispatched_orde
     order = dispatched_order()
     page = text(login(city.dispatcher, "en").get(f"/orders/{order.number}/"))
 
-    assert '<span class="state warn">To sign for</span>' in page  # the state label
+    # the state label
+    assert '<span class="state warn" data-state="dispatched">To sign for</span>' in page
     assert "To dispatch → To sign for" in page  # the timeline's moves
     assert "<b>Register</b>" in page and "<b>Dispatch</b>" in page  # action names
     assert "<td>Lead</td>" in page  # the assignment's role
@@ -303,3 +304,16 @@ def test_templates_mark_all_their_chinese_text():
         unmarked += [f"{path.relative_to(TEMPLATES)}: {line.strip()[:80]}"
                      for line in rest.splitlines() if chinese.search(line)]
     assert unmarked == []
+
+
+def test_the_order_page_carries_machine_readable_state_and_timeline_hooks(
+        city, dispatched_order):
+    from django.test import Client
+
+    order = dispatched_order()
+    client = Client()
+    client.force_login(city.dispatcher)
+    html = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'data-state="dispatched"' in html
+    assert 'data-action="register"' in html and 'data-action="dispatch"' in html
+    assert "web/favicon.svg" in html
