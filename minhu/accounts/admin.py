@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
+from minhu.org.admin import OneUnitFilter
 from minhu.org.kinds import UnitKind
 from minhu.org.models import Unit
 
@@ -124,24 +125,12 @@ class UnitKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-class UnitFilter(admin.SimpleListFilter):
+class UnitFilter(OneUnitFilter):
     """The staff of one unit (the “工作人员” links of the unit list lead here)."""
 
     title = "所属单位"
     parameter_name = "unit"
-
-    def lookups(self, request, model_admin):
-        value = self.value()
-        if value and value.isdigit():
-            unit = Unit.objects.filter(pk=value).first()
-            if unit is not None:
-                return [(value, unit.name)]
-        return []
-
-    def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(unit_id=self.value())
-        return queryset
+    field = "unit_id"
 
 
 @admin.register(User)

@@ -29,14 +29,13 @@ class DistrictFilter(admin.SimpleListFilter):
         return queryset.filter(path__startswith=district.path)
 
 
-class ParentFilter(admin.SimpleListFilter):
-    """The direct children of one unit (the “下级单位” links of the list lead here)."""
+class OneUnitFilter(admin.SimpleListFilter):
+    """Rows tied to one unit given by id in the query string (links from other lists lead
+    here). Only the chosen unit is offered: listing every unit would be unreadable."""
 
-    title = "上级单位"
-    parameter_name = "parent"
+    field = "unit_id"
 
     def lookups(self, request, model_admin):
-        # Only the chosen parent is offered: listing every unit here would be unreadable.
         value = self.value()
         if value and value.isdigit():
             unit = Unit.objects.filter(pk=value).first()
@@ -46,8 +45,16 @@ class ParentFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if (self.value() or "").isdigit():
-            return queryset.filter(parent_id=self.value())
+            return queryset.filter(**{self.field: self.value()})
         return queryset
+
+
+class ParentFilter(OneUnitFilter):
+    """The direct children of one unit (the “下级单位” links of the list lead here)."""
+
+    title = "上级单位"
+    parameter_name = "parent"
+    field = "parent_id"
 
 
 def _count_of(model_qs, field: str):

@@ -211,6 +211,14 @@ def test_staff_show_their_roles_and_filter_by_role_and_unit_kind(admin_site):
     assert {u.unit.kind for u in subs} == {"sub_centre"}
 
 
+def test_the_staff_link_of_a_unit_lists_exactly_its_people(city, admin_site):
+    dc01 = city.unit("DC01")
+    page = admin_site.get(reverse("admin:accounts_user_changelist"), {"unit": dc01.pk})
+    people = {u.username for u in page.context["cl"].result_list}
+    assert {"dc01_handler", "dc01_leader"} <= people
+    assert all(u.unit_id == dc01.pk for u in page.context["cl"].result_list)
+
+
 def test_a_new_member_of_staff_is_created_with_unit_and_roles(city, admin_site):
     from minhu.accounts.models import User
 
