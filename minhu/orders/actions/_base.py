@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from minhu.catalog.models import PlatformSettings, UrgencyTier
@@ -13,12 +13,12 @@ from minhu.org.models import Unit
 from minhu.workcal.clock import span_for
 
 from ..models import Assignment, DailyCounter, TimelineEvent, WorkOrder
-from ..states import ACTIVE_ASSIGNMENT_STATES, AssignmentRole, AssignmentState, State
+from ..states import ACTIVE_ASSIGNMENT_STATES, AssignmentRole
 from ..transitions import check
 
 __all__ = [
     "begin", "record", "save", "notify_unit", "my_assignment", "require_dispatcher",
-    "start_clock", "shift_clock", "active_assignments", "lead_assignment", "next_number",
+    "start_clock", "shift_clock", "lead_assignment", "next_number",
     "require_text", "centre_unit", "handling_unit", "check", "Forbidden", "NotFound",
     "TransitionError", "ValidationFailed", "clock",
 ]
@@ -81,10 +81,6 @@ def require_text(value: str | None, what: str, *, max_len: int = MAX_NOTE) -> st
     if len(text) > max_len:
         raise ValidationFailed(f"{what}过长（最多 {max_len} 字）", code="too_long")
     return text
-
-
-def active_assignments(order: WorkOrder):
-    return order.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES)
 
 
 def lead_assignment(order: WorkOrder) -> Assignment | None:
@@ -188,18 +184,16 @@ def summon_deadline() -> datetime:
 
 
 def next_number(prefix: str) -> str:
-    """YZ + local date + 6-digit daily sequence, allocated inside the caller's transaction."""
+    """YZ + local date + 6-digit daily sequence, allocated inside the caller's transaction.
+    The UPDATE takes the row lock, so concurrent registrations get consecutive numbers."""
     from django.utils import timezone
 
     day = timezone.localdate(clock.now())
-    counter, _ = DailyCounter.objects.select_for_update().get_or_create(day=day)
-    DailyCounter.objects.filter(pk=day).update(value=F("value") + 1)
-    counter.refresh_from_db()
-    return f"{prefix}{day:%Y%m%d}{counter.value:06d}"
-
-
-def open_state_after_unit_change(order: WorkOrder) -> str:
-    lead = lead_assignment(order)
-    if lead is None:
-        return State.REGISTERED
-    return State.HANDLING if lead.state == AssignmentState.HANDLING else State.DISPATCHED
+    if not DailyCounter.objects.filter(pk=day).update(value=F("value") + 1):
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.create(day=day, value=1)
+        except IntegrityError:  # another registration created today's row first
+            DailyCounter.objects.filter(pk=day).update(value=F("value") + 1)
+    value = DailyCounter.objects.filter(pk=day).values_list("value", flat=True).get()
+    return f"{prefix}{day:%Y%m%d}{value:06d}"
