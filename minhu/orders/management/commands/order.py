@@ -56,6 +56,13 @@ def _local(dt):
 class Command(BaseCommand):
     help = "工单操作：register / list / show / " + " / ".join(OPERATIONS)
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # "--as agent1" may stand anywhere among the field=value pairs (as in the examples
+        # above); plain argparse would stop collecting pairs at the first option.
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.parse_args = parser.parse_intermixed_args
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("action", help="register、list、show 或操作名")
         parser.add_argument("rest", nargs="*", help="工单编号（操作与 show 需要）及 字段=值")
