@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "minhu.orders",
     "minhu.audit",
     "minhu.notices",
+    "minhu.intake",
     "minhu.demo",
     "minhu.web",
 ]

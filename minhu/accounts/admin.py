@@ -188,7 +188,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
+    list_display = ("prefix", "name", "user", "scopes", "created_at", "last_used_at",
+                    "revoked_at")
     readonly_fields = ("prefix", "created_at", "last_used_at")
     search_fields = ("name", "user__username")
     list_select_related = ("user",)
