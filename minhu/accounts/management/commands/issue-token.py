@@ -32,8 +32,9 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"账号 {username} 已停用，不能签发令牌")
         token, key = ApiToken.objects.issue(user, name, scopes or [Scope.API])
-        self.stdout.write(
-            f"已为 {user}（{user.username}）签发令牌“{name}”（前缀 {token.prefix}，范围 {'、'.join(token.scopes)}）：")
+        scopes = "、".join(token.scopes)
+        self.stdout.write(f"已为 {user}（{user.username}）签发令牌“{name}”"
+                          f"（前缀 {token.prefix}，范围 {scopes}）：")
         self.stdout.write(key)
         self.stdout.write(self.style.WARNING(
             "令牌只显示这一次，请立即妥善保存；调用时使用请求头 Authorization: Bearer <令牌>"))
