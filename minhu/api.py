@@ -31,7 +31,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from minhu.accounts.models import ApiToken
+from minhu.accounts.models import ApiToken, Scope
 from minhu.core import clock
 from minhu.core.errors import Forbidden, MinhuError, ValidationFailed
 
@@ -167,10 +167,15 @@ class StrictJsonParser(Parser):
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <key>``: an ``ApiToken`` bound to a staff account."""
+    """``Authorization: Bearer <key>``: an ``ApiToken`` bound to a staff account, carrying
+    ``scope`` (the staff API's own scope unless a router asks for another, e.g. partners)."""
+
+    def __init__(self, scope: str = Scope.API):
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request, token: str):
-        found = ApiToken.objects.authenticate(token.strip())
+        found = ApiToken.objects.authenticate(token.strip(), self.scope)
         if found is None:
             return None
         now = clock.now()
@@ -447,10 +452,16 @@ def _internal_error(request, exc):
 
 
 def _mount() -> None:
+    from minhu.exchange.api import router as province_router
     from minhu.orders.api import reference_router, router
+    from minhu.partners.api import router as partner_router
+    from minhu.telephony.api import router as cti_router
 
     api.add_router("/v1/", router)
     api.add_router("/v1/", reference_router)
+    api.add_router("/v1/partner/", partner_router)
+    api.add_router("/v1/province/", province_router)
+    api.add_router("/v1/cti/", cti_router)
 
 
 _mount()

@@ -14,6 +14,14 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("m/", include("minhu.portal.urls")),
+    path("qr/", include("minhu.qrcodes.urls")),
+    path("patrol/", include("minhu.patrol.urls")),
+    path("cti/", include("minhu.telephony.urls")),
+    path("partners/", include("minhu.partners.urls")),
+    path("outbox/", include("minhu.outbox.urls")),
+    path("exchange/", include("minhu.exchange.urls")),
+    path("open311/v2/", include("minhu.open311.urls")),
     path("", include("minhu.web.urls")),
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartnersConfig(AppConfig):
+    name = "minhu.partners"
+    verbose_name = "合作方接入"
