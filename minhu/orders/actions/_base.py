@@ -12,6 +12,7 @@ from minhu.org.kinds import DISPATCH_KINDS, UnitKind
 from minhu.org.models import Unit
 from minhu.workcal.clock import span_for
 
+from .. import signals
 from ..models import Assignment, DailyCounter, TimelineEvent, WorkOrder
 from ..states import ACTIVE_ASSIGNMENT_STATES, AssignmentRole
 from ..transitions import check
@@ -43,7 +44,7 @@ def record(order: WorkOrder, action: str, actor, *, note: str = "", target_unit=
     """Append one timeline event (from → to is the order's state before and now)."""
     order.event_count += 1
     actor_obj = actor if getattr(actor, "pk", None) else None
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         order=order, seq=order.event_count, at=clock.now(), action=action,
         actor=actor_obj, actor_unit_id=getattr(actor_obj, "unit_id", None),
         from_state=from_state if from_state is not None else getattr(order, "_from_state",
@@ -51,6 +52,19 @@ def record(order: WorkOrder, action: str, actor, *, note: str = "", target_unit=
         to_state=order.state, target_unit=target_unit, note=(note or "")[:MAX_NOTE],
         data=data or {},
     )
+    _announce(order, event)
+    return event
+
+
+def _announce(order: WorkOrder, event: TimelineEvent) -> None:
+    """Tell followers (outbox, citizen messages); see ``orders/signals.py``. The order is
+    announced as it stands after the action (``save`` runs after ``record``), so the
+    committed signal re-reads nothing and receivers needing the final row load it."""
+    if signals.event_recorded.receivers:
+        signals.event_recorded.send(sender=WorkOrder, order=order, event=event)
+    if signals.event_committed.receivers:
+        transaction.on_commit(lambda: signals.event_committed.send(
+            sender=WorkOrder, order=order, event=event))
 
 
 def save(order: WorkOrder) -> None:
