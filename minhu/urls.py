@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("intake/", include("minhu.intake.urls")),
     path("notify/", include("minhu.notices.urls")),
     path("m/", include("minhu.portal.urls")),
     path("qr/", include("minhu.qrcodes.urls")),

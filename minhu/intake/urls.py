@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
+]
