@@ -20,6 +20,7 @@ DESKS = [
     Desk("web:inbox", _("承办工作台"), frozenset({Role.UNIT_HANDLER, Role.UNIT_LEADER})),
     Desk("web:supervise", _("督办"), frozenset({Role.SUPERVISOR})),
     Desk("web:callback", _("回访台"), frozenset({Role.CALLBACK_AGENT})),
+    Desk("intake:overview", _("渠道接入"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     Desk("web:orders", _("工单查询"), frozenset(Role.values)),
 ]
 
