@@ -137,6 +137,34 @@ MEDIA_ROOT = DATA_DIR / "media"
 MINHU_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MINHU_ORDER_NUMBER_PREFIX = os.environ.get("MINHU_ORDER_PREFIX", "YZ")
 
+# --- Citizen messages (SMS, e-mail); operator guide: docs/notifications.md ----------
+# SMS backend by dotted path: ...console.ConsoleBackend (log only, the default),
+# ...file.FileBackend (JSON lines in DATA_DIR), ...gateway.HttpGatewayBackend (production).
+MINHU_SMS_BACKEND = os.environ.get("MINHU_SMS_BACKEND",
+                                   "minhu.notices.backends.console.ConsoleBackend")
+MINHU_SMS_GATEWAY_URL = os.environ.get("MINHU_SMS_GATEWAY_URL", "")
+MINHU_SMS_GATEWAY_TOKEN = os.environ.get("MINHU_SMS_GATEWAY_TOKEN", "")
+MINHU_SMS_GATEWAY_TIMEOUT = float(os.environ.get("MINHU_SMS_GATEWAY_TIMEOUT", "10"))
+MINHU_SMS_SIGNATURE = os.environ.get("MINHU_SMS_SIGNATURE", "【云州12345】")
+# Non-transactional SMS end with "回复TD退订"; with this on, also with the opt-out page link.
+MINHU_SMS_OPTOUT_LINK = os.environ.get("MINHU_SMS_OPTOUT_LINK", "1") == "1"
+# Shared secret the gateway sends (X-Minhu-Gateway-Secret) with inbound replies (TD/退订).
+MINHU_SMS_INBOUND_SECRET = os.environ.get("MINHU_SMS_INBOUND_SECRET", "")
+# Links in messages (rating, opt-out) are absolute: the address citizens reach us at.
+MINHU_PUBLIC_URL = os.environ.get("MINHU_PUBLIC_URL", "http://127.0.0.1:8000")
+# E-mail goes through Django's mail system: console in development, SMTP when set.
+EMAIL_BACKEND = os.environ.get(
+    "MINHU_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("MINHU_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("MINHU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MINHU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MINHU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MINHU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MINHU_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("MINHU_EMAIL_FROM", "12345@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -186,7 +186,10 @@ def build_history(geo: Geography, people: dict[str, User], *, months: float = 3,
     """Simulate ``months`` of hotline work ending at ``end`` (default: now)."""
     sim = _Simulation(geo, people, rng=rng, months=months, per_day=per_day,
                       end=end or timezone.now())
-    return sim.run(progress)
+    from minhu.notices.outgoing import paused  # no SMS to citizens about replayed history
+
+    with paused():
+        return sim.run(progress)
 
 
 class _Simulation:

@@ -21,14 +21,51 @@ def send_notice(*, unit_id=None, user_id=None, kind: str, text: str, order_id=No
 
 
 def send_citizen_result(order_id: int, round: int = 0) -> None:
-    """Tell a merged order's citizen the master's result. SMS delivery arrives with the
-    channels issue; until then the notice is kept against the order."""
+    """Tell a merged order's citizen the master's result: a notice kept against the order
+    and an SMS to the citizen (once per result: a reopened master that closes again tells
+    them again)."""
     from minhu.orders.models import WorkOrder
 
-    order = WorkOrder.objects.filter(pk=order_id).only("number", "master__number").first()
+    from .citizens import sms_citizen
+
+    order = (WorkOrder.objects.filter(pk=order_id)
+             .only("number", "citizen_phone", "is_anonymous", "is_confidential").first())
     if order is None:
         return
-    # One notice per result: a reopened master that closes again tells them again.
     send_notice(kind="citizen_result", order_id=order_id,
                 key=f"citizen_result:{order_id}:{round}",
                 text=f"您反映的问题（{order.number}）已随同类诉求一并办结，可查询办理结果")
+    sms_citizen(order, "citizen_result", {"number": order.number},
+                key=f"citizen_result:{order_id}:{round}")
+
+
+def save_template(actor, template, changed: list[str], *, ip: str | None = None) -> None:
+    """Save an operator's edit of a message template, with an audit entry naming the
+    fields (the wording citizens receive is a public statement of the city)."""
+    from minhu.audit.actions import record
+
+    template.updated_at = clock.now()
+    template.updated_by = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        template.save()
+        record(actor, "message_template_changed", template, fields=",".join(changed)[:200],
+               via="admin", ip=ip)
+
+
+def resend_message(actor, message, *, ip: str | None = None) -> bool:
+    """Queue a message again (staff decision after a failure or a lost SMS), audited.
+    False when it is already waiting to go."""
+    from minhu.audit.actions import record
+
+    from .models import MessageStatus, OutgoingMessage
+    from .outgoing import enqueue
+
+    with transaction.atomic():
+        updated = OutgoingMessage.objects.filter(pk=message.pk).exclude(
+            status=MessageStatus.QUEUED).update(status=MessageStatus.QUEUED, attempts=0,
+                                                next_attempt_at=clock.now())
+        if not updated:
+            return False
+        record(actor, "message_resent", message, via="admin", ip=ip)
+        transaction.on_commit(lambda: enqueue(message.pk), robust=True)
+    return True

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("optout/<str:token>/", views.optout_page, name="optout"),
+    path("sms/inbound", views.inbound_sms, name="sms_inbound"),
+]
