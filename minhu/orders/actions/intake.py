@@ -148,7 +148,7 @@ def do_register(actor, data: Intake, *, idempotency_key: str | None = None,
         return found, False
     try:
         with transaction.atomic():
-            order = _create(actor, fields, key, fingerprint)
+            order = _create(actor, dict(fields), key, fingerprint)  # keeps external_id
             if answer:
                 do_answer_directly(order, actor, answer)
                 order.refresh_from_db()
