@@ -7,7 +7,7 @@ writes ``WorkOrder.state``.
 """
 
 from .attachments import do_attach
-from .closing import do_callback, do_review_dissatisfaction
+from .closing import do_callback, do_citizen_rate, do_review_dissatisfaction
 from .dispatch import (
     do_dispatch,
     do_forward,
@@ -37,7 +37,8 @@ from .supervision import (
 from .sweeps import send_daily_reminders, sweep_deadlines
 
 __all__ = [
-    "Intake", "do_answer_directly", "do_attach", "do_callback", "do_citizen_reopen", "do_dispatch",
+    "Intake", "do_answer_directly", "do_attach", "do_callback", "do_citizen_rate",
+    "do_citizen_reopen", "do_dispatch",
     "do_escalate", "do_forward", "do_mark_unreasonable", "do_merge", "do_reassign",
     "do_register", "do_reply", "do_report_in", "do_report_up", "do_request_extension",
     "do_return", "do_review_dissatisfaction", "do_review_extension", "do_review_return",

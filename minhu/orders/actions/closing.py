@@ -130,6 +130,40 @@ def do_callback(order: WorkOrder, actor, *, reached: bool, resolved: str = "",
 
 
 @transaction.atomic
+def do_citizen_rate(order: WorkOrder, actor, *, resolved: str, satisfaction: str,
+                    comment: str = "") -> WorkOrder:
+    """The citizen rates the reply themselves (SMS link on the portal), instead of waiting
+    for a callback: the same outcomes as a reached callback. The Callback row is recorded
+    under the portal's service account, which marks it as the citizen's own rating."""
+    order = begin(order, "citizen_rate", actor)
+    if order.is_sub_order:
+        raise ValidationFailed("子单不能评价", code="sub_order")
+    if resolved not in ResolvedChoices.values:
+        raise ValidationFailed("请选择是否解决（已解决/部分解决/未解决）", code="bad_resolved")
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed("请选择满意度（满意/基本满意/不满意）", code="bad_satisfaction")
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise ValidationFailed("评价意见过长（最多 1000 字）", code="too_long")
+    Callback.objects.create(order=order, by=actor, at=clock.now(), reached=True,
+                            resolved=resolved, satisfaction=satisfaction, note=comment,
+                            round=order.reopen_count)
+    order.resolved, order.satisfaction = resolved, satisfaction
+    if not order.first_satisfaction:
+        order.first_satisfaction = satisfaction
+    if satisfaction == Satisfaction.DISSATISFIED:
+        order.state = State.DISSATISFIED_REVIEW
+    else:
+        _close(order, actor, CloseReason.CALLBACK)
+    record(order, "citizen_rate", actor, note=comment,
+           data={"resolved": resolved, "satisfaction": satisfaction, "by_citizen": True})
+    save(order)
+    if order.state == State.CLOSED:
+        propagate_to_merged(order, actor)
+    return order
+
+
+@transaction.atomic
 def do_review_dissatisfaction(order: WorkOrder, actor, *, reopen: bool,
                               note: str = "") -> WorkOrder:
     """Reopen (重办) to the same lead unit with a fresh, shorter clock, or close the order

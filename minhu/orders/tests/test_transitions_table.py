@@ -216,7 +216,23 @@ CASES: dict[str, Case] = {
         S.HANDLING),
     "citizen_reopen": Case(
         "agent1", lambda k, o, a: do_citizen_reopen(o, a, "市民反映问题仍未解决"), S.CLOSED),
+    "citizen_rate": Case("agent1", lambda k, o, a: _citizen_rate(o, a), S.REPLIED),
+    "close_on_spot": Case("agent1", lambda k, o, a: _close_on_spot(k, o, a), S.REGISTERED,
+                          fields={"channel": "grid"}),
 }
+
+
+def _close_on_spot(kit, order, actor):
+    from minhu.patrol.actions import do_close_on_spot
+
+    return do_close_on_spot(order, actor, worker=kit.user("dc010101_handler"),
+                            note="井盖已复位并加装防坠网")
+
+
+def _citizen_rate(order, actor):
+    from minhu.orders.actions import do_citizen_rate
+
+    return do_citizen_rate(order, actor, resolved="yes", satisfaction="satisfied")
 
 WRONG_STATE_CASES = [
     pytest.param(rule.action, state, id=f"{rule.action}-in-{state}")
