@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "patrol"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("mine/", views.mine, name="mine"),
+    path("categories/", views.categories, name="categories"),
+    path("stats/", views.stats_page, name="stats"),
+]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "telephony"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.rates_page, name="rates"),
+    path("pop/", views.pop, name="pop"),
+    path("pop/dismiss/", views.dismiss, name="pop-dismiss"),
+]

@@ -15,6 +15,7 @@ import uuid
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length
@@ -62,7 +63,8 @@ agent_desk = desk_required(Role.AGENT, label=gettext_lazy("话务台"))
 # --- Reading the form --------------------------------------------------------------------
 
 TEXT_FIELDS = ("citizen_phone", "citizen_name", "address", "place_id", "community", "content",
-               "request_type", "urgency", "category", "enterprise_name", "answer")
+               "request_type", "urgency", "category", "enterprise_name", "answer",
+               "cti_call_id")
 FLAG_FIELDS = ("is_anonymous", "is_confidential", "is_enterprise")
 # DOM order of the form: the first field with an error gets the focus.
 FIELD_ORDER = ("citizen_phone", "citizen_name", "address", "content", "request_type",
@@ -81,6 +83,7 @@ LABELS = {
     "enterprise_name": gettext_noop("企业名称"),
     "answer": gettext_noop("答复内容"),
     "title": gettext_noop("标题"),
+    "cti_call_id": gettext_noop("来电编号"),
 }
 # Where a refusal from the operation belongs on the form (by its stable code).
 CODE_FIELDS = {
@@ -147,7 +150,7 @@ def build_intake(values: dict, flags: dict, mode: str) -> tuple[RegisterIn | Non
     if errors:
         return None, errors
     data = {name: value for name, value in values.items()
-            if value != "" and name not in ("answer",)}
+            if value != "" and name not in ("answer", "cti_call_id")}
     data.update(channel=Channel.PHONE, is_anonymous=flags["is_anonymous"],
                 is_enterprise=flags["is_enterprise"])
     # Unchecked means "as the type says" (举报 is confidential by default).
@@ -249,11 +252,31 @@ def form_context(values=None, flags=None, errors=None, done=None) -> dict:
     }
 
 
+def _from_call(user, call_id: str) -> dict | None:
+    """Form values for a registration started from a call that rang at this agent (the
+    CTI pop's button): the caller's number and the call id that goes onto the order."""
+    from minhu.telephony.events import call_for_registration, caller_of
+
+    event = call_for_registration(user, call_id) if call_id and not unreadable(call_id) \
+        else None
+    if event is None:
+        return None
+    values = {name: "" for name in TEXT_FIELDS}
+    values.update(citizen_phone=caller_of(event.call_id), cti_call_id=event.call_id)
+    return values
+
+
 @agent_desk
 @require_GET
 def console(request):
-    return render(request, "web/agent/console.html", {**form_context(),
-                                                      **_recent(request.user)})
+    values = _from_call(request.user, request.GET.get("call", "")[:64])
+    return render(request, "web/agent/console.html", {**form_context(values),
+                                                      **_recent(request.user),
+                                                      **_pop_settings()})
+
+
+def _pop_settings() -> dict:
+    return {"cti_poll_seconds": max(1, int(getattr(settings, "MINHU_CTI_POP_POLL_SECONDS", 3)))}
 
 
 @agent_desk
@@ -265,6 +288,14 @@ def register_call(request):
     key = request.POST.get("intake_key", "")
     key = key if KEY_RE.match(key) else None
     intake, errors = build_intake(values, flags, mode)
+    if intake is not None and values["cti_call_id"]:
+        # The call id goes onto the order (ExternalRef, channel phone): one order per call,
+        # and a second submit from the same call finds the first order.
+        if _from_call(request.user, values["cti_call_id"][:64]) is None:
+            intake, errors = None, {"form": _("关联的来电不存在或不是打给您的，"
+                                              "请从来电弹屏重新开始登记")}
+        else:
+            intake = intake.model_copy(update={"external_id": values["cti_call_id"][:64]})
     done = None
     if intake is not None:
         try:
@@ -281,6 +312,7 @@ def register_call(request):
         context = form_context(values, flags, errors)
         context["intake_key"] = key or context["intake_key"]
     context.update(_recent(request.user))
+    context.update(_pop_settings())
     if request.headers.get("HX-Request"):
         return render(request, "web/agent/_form_response.html", context)
     return render(request, "web/agent/console.html", context,
@@ -305,24 +337,29 @@ def _rows(qs):
     return rows
 
 
+def caller_context(user, phone: str) -> dict:
+    """The orders ``user`` may see that were registered for ``phone``, open ones first
+    (also the history in the CTI pop)."""
+    if not phone:
+        return {"phone": ""}
+    # Sub-orders carry their parent's caller: count each request once.
+    mine = WorkOrder.objects.visible_to(user).filter(citizen_phone=phone, parent__isnull=True)
+    since = clock.now() - timedelta(days=30)
+    stats = mine.aggregate(total=Count("pk"), recent=Count("pk", filter=Q(created_at__gte=since)),
+                           open=Count("pk", filter=Q(state__in=OPEN_STATES)))
+    return {
+        "phone": phone, "stats": stats,
+        "open_orders": _rows(mine.filter(state__in=OPEN_STATES).order_by("-created_at")),
+        "earlier": _rows(mine.exclude(state__in=OPEN_STATES).order_by("-created_at")),
+    }
+
+
 @agent_desk
 @require_GET
 def caller(request):
     """同一来电人: the orders earlier registered for this number, open ones first."""
-    phone = _phone(request)
-    if not phone:
-        return render(request, "web/agent/_caller.html", {"phone": ""})
-    # Sub-orders carry their parent's caller: count each request once.
-    mine = WorkOrder.objects.visible_to(request.user).filter(citizen_phone=phone,
-                                                             parent__isnull=True)
-    since = clock.now() - timedelta(days=30)
-    stats = mine.aggregate(total=Count("pk"), recent=Count("pk", filter=Q(created_at__gte=since)),
-                           open=Count("pk", filter=Q(state__in=OPEN_STATES)))
-    return render(request, "web/agent/_caller.html", {
-        "phone": phone, "stats": stats,
-        "open_orders": _rows(mine.filter(state__in=OPEN_STATES).order_by("-created_at")),
-        "earlier": _rows(mine.exclude(state__in=OPEN_STATES).order_by("-created_at")),
-    })
+    return render(request, "web/agent/_caller.html", caller_context(request.user,
+                                                                    _phone(request)))
 
 
 def _terms(raw: str) -> list[str]:

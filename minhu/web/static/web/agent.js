@@ -160,6 +160,8 @@
     }
     for (const combo of $$("[data-combo]", form)) { unchoose(combo); openList(combo, false); }
     for (const el of $$(".field-error, .done-banner, .flash", form)) el.remove();
+    const linked = $("[data-cti-linked]", form);
+    if (linked) linked.hidden = true;
     for (const el of $$(".invalid", form)) el.classList.remove("invalid");
     const ent = $(".enterprise-name", form);
     if (ent) ent.hidden = true;
@@ -251,6 +253,29 @@
         radio.dispatchEvent(new Event("change", {bubbles: true}));
       }
     }
+  });
+
+  // --- The CTI pop (来电弹屏) -----------------------------------------------------------
+  // "新建登记" starts a registration for the ringing call without leaving the page: the
+  // caller's number goes into the form (which looks up their history) and the call id
+  // into a hidden field, so the order keeps it. Without scripts the link does the same
+  // through the server (/agent/?call=<id>).
+
+  document.addEventListener("click", (e) => {
+    const start = e.target.closest && e.target.closest("[data-cti-start]");
+    const form = intake();
+    if (!start || !form) return;
+    e.preventDefault();
+    const phone = form.elements.citizen_phone;
+    phone.value = start.dataset.caller || "";
+    form.elements.cti_call_id.value = start.dataset.callId;
+    const linked = $("[data-cti-linked]", form);
+    if (linked) {
+      $("[data-cti-linked-id]", linked).textContent = start.dataset.callId;
+      linked.hidden = false;
+    }
+    phone.dispatchEvent(new Event("input", {bubbles: true}));  // the caller's history
+    form.elements.citizen_name.focus();
   });
 
   // Remember each panel's empty state so clearing the form can restore it.
