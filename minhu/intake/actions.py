@@ -9,6 +9,7 @@ duplicate, rejected (bad input: the sender got the code and message) or failed (
 of ours: ``retry_failed`` tries again with the parser the channel registered).
 """
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -35,13 +36,17 @@ def register_parser(channel: str, parse: Callable) -> None:
 
 
 def decode_body(body: bytes | str) -> tuple[str, bool]:
-    """Text to store: UTF-8 as is; anything else escaped losslessly (``\\xNN``)."""
-    if isinstance(body, str):
-        return body, False
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return body.decode("utf-8", errors="backslashreplace"), True
+    """Text to store: UTF-8 as is; anything else escaped losslessly (``\\xNN``). NUL is
+    escaped too: PostgreSQL cannot keep it in a text column."""
+    escaped = False
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            body, escaped = body.decode("utf-8", errors="backslashreplace"), True
+    if "\x00" in body:
+        body, escaped = body.replace("\x00", "\\x00"), True
+    return body, escaped
 
 
 def receive(channel: str, *, body: bytes | str = b"", source: str = "", external_id: str = "",
@@ -50,16 +55,26 @@ def receive(channel: str, *, body: bytes | str = b"", source: str = "", external
     """Store what arrived and commit it, before any validation beyond the edge's own."""
     text, escaped = decode_body(body)
     over = len(text) > MAX_BODY_CHARS
-    meta = dict(meta or {})
+    meta = _without_nul(dict(meta or {}))
+    source, external_id, content_type = (_without_nul(str(v or "")) for v in
+                                         (source, external_id, content_type))
     if over:
         meta["truncated_from_chars"] = len(text)
     with transaction.atomic():
         return RawIntake.objects.create(
-            channel=channel, source=str(source)[:60], external_id=str(external_id or "")[:100],
-            received_at=clock.now(), content_type=str(content_type)[:120],
+            channel=channel, source=source[:60], external_id=external_id[:100],
+            received_at=clock.now(), content_type=content_type[:120],
             body=text[:MAX_BODY_CHARS], body_escaped=escaped, meta=meta,
             remote_addr=remote_addr or None,
         )
+
+
+def _without_nul(value):
+    """Labels and metadata lose NUL characters (PostgreSQL refuses them in text and JSON);
+    the body itself keeps them, escaped, in ``decode_body``."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return json.loads(json.dumps(value, default=str).replace("\\u0000", ""))
 
 
 def reject(raw: RawIntake, code: str, message: str) -> None:

@@ -76,3 +76,16 @@ def test_a_token_only_opens_the_doors_of_its_scopes(city):
     assert ApiToken.objects.authenticate(key, Scope.OPEN311) is None
     with pytest.raises(ValueError):
         ApiToken.objects.issue(city.agent, "坏范围", ["everything"])
+
+
+def test_a_nul_byte_is_kept_escaped_because_the_database_cannot_hold_it(city):
+    raw = receive(Channel.PARTNER, body=b'{"content": "a\x00b"}', source="wechat")
+    raw.refresh_from_db()
+    assert raw.body_escaped and raw.body == '{"content": "a\\x00b"}'
+
+
+def test_nul_characters_in_labels_and_metadata_do_not_stop_the_payload_being_kept(city):
+    raw = receive(Channel.PARTNER, body="x", source="we\x00chat", external_id="A\x00",
+                  meta={"ua": "bad\x00agent"})
+    raw.refresh_from_db()
+    assert (raw.source, raw.external_id, raw.meta) == ("wechat", "A", {"ua": "badagent"})
