@@ -45,6 +45,8 @@ install_browser_test_prerequisites() {
     local missing=() sudo_cmd=()
     [[ -x /usr/bin/chromium ]] || missing+=(chromium)
     dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+    # pdftoppm renders a printed QR sheet so a test can scan the code back.
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
     ((${#missing[@]})) || return 0
     if [[ "$(id -u)" != 0 ]]; then
         sudo_cmd=(sudo -n)
