@@ -56,3 +56,31 @@ class RawIntake(models.Model):
 
     def __str__(self) -> str:
         return f"{Channel.label_of(self.channel)} {self.external_id or self.pk}"
+
+
+class RawIntakeFile(models.Model):
+    """A file that came with a payload (a citizen's or a grid worker's photo), kept with the
+    raw row from the moment it arrived. The channel has already checked and re-encoded it;
+    the bytes live in the media storage, not in this row. Registration attaches it to the
+    order, the first time or on a retry alike (``actions.register_from``)."""
+
+    raw = models.ForeignKey(RawIntake, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("文件", upload_to="intake/%Y/%m/")
+    name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    # The order's copy, once attached (null: not yet, or the attachment was refused).
+    attachment = models.ForeignKey("orders.Attachment", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "原始接入附件"
+        verbose_name_plural = "原始接入附件"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from minhu.audit.actions import record as audit
 from minhu.core.errors import MinhuError
 from minhu.orders.states import Channel
+from minhu.qrcodes import scope as qr_scope
 from minhu.web.desks.dispatch import desk_for
 
 from .access import INSPECTOR_ROLES, raw_intakes_visible_to
@@ -42,6 +43,7 @@ def overview(request):
         "statuses": RawStatus.choices, "channels": [c for c in Channel.choices
                                                     if c[0] != Channel.SUB_DISPATCH],
         "chart": daily_series(),
+        "can_manage_qr": qr_scope.may_manage(request.user),
     })
 
 
