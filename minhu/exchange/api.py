@@ -24,7 +24,7 @@ from minhu.outbox.models import DeliveryStatus
 
 from .codes import status_of
 from .health import province_deliveries
-from .inbound import handle_push
+from .inbound import NUMBER, handle_push
 from .models import ProvinceOrder
 
 router = Router(tags=["省级平台 Province"], auth=TokenAuth(scope=Scope.PROVINCE))
@@ -85,13 +85,20 @@ def push_order(request):
     return Status(201 if created else 200, _out(po, created))
 
 
+def _province_order(province_no: str, qs) -> ProvinceOrder | None:
+    # A number that could never have been accepted is not looked up: NUL in it would make
+    # PostgreSQL fail the query (a 500 instead of 404).
+    if not NUMBER.match(province_no):
+        return None
+    return qs.filter(province_no=province_no).first()
+
+
 @router.get(
     "/orders/{province_no}", response={200: ProvinceOrderOut, **ERRORS},
     operation_id="province_order_status", summary="省级工单在本市的状态 Status of an order",
 )
 def order_status(request, province_no: str):
-    po = ProvinceOrder.objects.select_related("order").filter(
-        province_no=province_no[:40]).first()
+    po = _province_order(province_no, ProvinceOrder.objects.select_related("order"))
     if po is None:
         raise NotFound("该省级工单编号不存在")
     return _out(po)
@@ -109,7 +116,7 @@ class UpdatesOut(Schema):
 def order_updates(request, province_no: str):
     """本市为该工单生成的全部状态更新（与推送内容相同，按 seq 排列），供省级平台在自身故障后
     核对补取；`delivered` 表示本市是否已收到省级平台的成功应答。"""
-    po = ProvinceOrder.objects.filter(province_no=province_no[:40]).first()
+    po = _province_order(province_no, ProvinceOrder.objects.all())
     if po is None or po.order_id is None:
         raise NotFound("该省级工单编号不存在")
     rows = province_deliveries().filter(order_id=po.order_id).order_by("seq")

@@ -69,6 +69,9 @@ def inbound_sms(request):
         return _error(422, "missing_text", "缺少短信内容 text")
     if len(text) > MAX_TEXT:
         return _error(422, "too_long", f"短信内容过长（最多 {MAX_TEXT} 字）")
+    # JSON may carry \u0000 or a lone surrogate: neither can be stored (500 otherwise).
+    if "\x00" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        return _error(422, "bad_characters", "短信内容含有不允许的字符（空字符或无效的 Unicode）")
     try:
         with transaction.atomic():
             action = handle_reply(sender, text)

@@ -33,7 +33,9 @@ def _preview(payload) -> str:
 @outbox_desk
 def dead_letters(request):
     code = request.GET.get("endpoint", "")
-    endpoint = Endpoint.objects.filter(code=code[:60]).first() if code else None
+    # NUL in the parameter would make PostgreSQL fail the query (500): no such endpoint.
+    known = code and "\x00" not in code
+    endpoint = Endpoint.objects.filter(code=code[:60]).first() if known else None
     page = Paginator(troubled(endpoint), PAGE_SIZE).get_page(request.GET.get("page"))
     for d in page.object_list:
         d.preview = _preview(d.payload)
