@@ -59,7 +59,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "minhu.core.middleware.ReadableMethodNotAllowed",
 ]
+CSRF_FAILURE_VIEW = "minhu.core.views.csrf_failure"
 
 ROOT_URLCONF = "minhu.urls"
 WSGI_APPLICATION = "minhu.wsgi.application"

@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("minhu.web.urls")),
 ]
 
+handler400 = "minhu.core.views.bad_request"
 handler404 = "minhu.core.views.not_found"
 handler500 = "minhu.core.views.server_error"

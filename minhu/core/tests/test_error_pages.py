@@ -1,0 +1,31 @@
+"""Refusals that happen outside our views still read as plain Chinese pages."""
+
+from django.test import Client
+
+
+def test_a_form_with_too_many_fields_gets_a_chinese_bad_request_page(db):
+    fields = {f"f{i}": "x" for i in range(1200)}
+    page = Client().post("/m/", fields)
+    assert page.status_code == 400
+    assert "请求有误" in page.content.decode()
+
+
+def test_an_api_request_with_too_many_fields_gets_json(db):
+    page = Client().post("/api/v1/orders", {f"f{i}": "x" for i in range(1200)})
+    assert page.status_code in (400, 401)
+    assert page["Content-Type"].startswith("application/json")
+
+
+def test_a_wrong_method_on_a_page_explains_itself_and_keeps_the_allow_header(city):
+    client = Client()
+    client.force_login(city.supervisor)
+    page = client.get("/intake/1/retry/")
+    assert page.status_code == 405
+    assert "不支持的操作" in page.content.decode()
+    assert page["Allow"] == "POST"
+
+
+def test_a_stale_form_token_says_the_page_expired(db):
+    page = Client(enforce_csrf_checks=True).post("/m/track/", {"number": "YZ1"})
+    assert page.status_code == 403
+    assert "页面已过期" in page.content.decode()
