@@ -1,4 +1,6 @@
-"""A page people can read for a wrong HTTP method.
+"""Pages people can read when a request is refused before (or after) a view.
+
+ReadableMethodNotAllowed: a page people can read for a wrong HTTP method.
 
 ``require_POST`` and friends answer 405 with an empty body; a citizen who reloads a form
 result or follows a stale link would see a blank screen. Pages (not the APIs, which
@@ -24,3 +26,20 @@ class ReadableMethodNotAllowed:
                 page["Allow"] = response["Allow"]
             return page
         return response
+
+
+class RefuseNulInPageQueries:
+    """NUL never belongs in a link a person follows, and PostgreSQL refuses it in any text
+    comparison: a page given ``?area=%00`` would fail deep inside a query. Pages refuse
+    such a request at the door with the 400 page; the APIs keep their own formats and
+    checks (they store raw payloads and answer in JSON or Open311's error list)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(MACHINE_PREFIXES) and (
+                "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
+                or any("\x00" in v for values in request.GET.lists() for v in values[1])):
+            return render(request, "errors/400.html", status=400)
+        return self.get_response(request)

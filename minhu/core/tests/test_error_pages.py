@@ -29,3 +29,16 @@ def test_a_stale_form_token_says_the_page_expired(db):
     page = Client(enforce_csrf_checks=True).post("/m/track/", {"number": "YZ1"})
     assert page.status_code == 403
     assert "页面已过期" in page.content.decode()
+
+
+def test_a_nul_character_in_a_page_link_is_refused_at_the_door(city):
+    client = Client()
+    client.force_login(city.supervisor)
+    page = client.get("/intake/?channel=%00x")
+    assert page.status_code == 400 and "请求有误" in page.content.decode()
+    assert client.get("/intake/?channel=qr").status_code == 200
+
+
+def test_the_apis_keep_their_own_answer_to_a_nul_character(db):
+    page = Client().get("/open311/v2/requests.json?service_code=%00")
+    assert page["Content-Type"].startswith("application/json")
