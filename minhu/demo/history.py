@@ -18,6 +18,12 @@ flags land when they would have. Each simulated day is one transaction (SQLite i
 faster that way); the notices an action queues for "after commit" are delivered right
 after the action, inside that transaction, so they carry the action's moment.
 
+Requests arrive on every channel through that channel's own entry point (``arrivals.py``):
+an agent takes the calls (and the call records show the calls nobody answered), the portal,
+QR codes, grid patrols, partners, the province and Open311 store the raw payload first and
+register as their service accounts, so each channel's page has its data. Replayed history
+sends no SMS and queues no status pushes (the province endpoint is configured afterwards).
+
 Units differ on purpose (some sign fast and reply well, some drag), so the rankings and
 the satisfaction rates have something to show.
 """
@@ -47,6 +53,7 @@ from minhu.core import clock
 from minhu.core.errors import MinhuError
 from minhu.orders.actions import (
     Intake,
+    do_answer_directly,
     do_callback,
     do_dispatch,
     do_escalate,
@@ -72,12 +79,15 @@ from minhu.orders.actions import (
     send_daily_reminders,
     sweep_deadlines,
 )
-from minhu.orders.states import Channel, State
+from minhu.orders.models import WorkOrder
+from minhu.orders.states import AssignmentRole, Channel, State
 from minhu.org.kinds import FUNCTIONAL_KINDS, UnitKind
 from minhu.org.models import Unit
 from minhu.workcal.clock import calendar
 
 from . import texts as t
+from .arrivals import PARTNER_CHANNELS, Arrivals
+from .channels import Channels, build_channels
 from .geography import Geography
 
 # Every order goes through the real actions (about 20–60 queries each), so the volume is
@@ -96,10 +106,23 @@ EVENING_WEIGHTS = (2.5, 1.5, 0.8, 0.4, 0.2, 0.3, 1.0, 1.5, 2.5, 3.0, 3.0, 2.5,
 WEEKDAY_FACTOR = (1.25, 1.1, 1.0, 1.0, 0.95, 0.72, 0.68)
 # Share of each request type in the volume (consultations are about half, as in Beijing).
 TYPE_MIX = (("consult", 0.50), ("issue", 0.43), ("suggestion", 0.05), ("praise", 0.02))
-CHANNEL_MIX = ((Channel.PHONE, 0.58), (Channel.WECHAT, 0.14), (Channel.WEB, 0.08),
-               (Channel.QR, 0.06), (Channel.PROVINCE, 0.05), (Channel.GRID, 0.04),
-               (Channel.PARTNER, 0.03), (Channel.HOTLINE, 0.02))
-CONSULT_CHANNELS = ((Channel.PHONE, 0.72), (Channel.WECHAT, 0.16), (Channel.WEB, 0.12))
+# Where citizens' requests come from. Over all types the phone brings about 70 %, the
+# WeChat mini program and the portal about 15 %, QR codes, the province, the department
+# system, the merged hotline and Open311 a few % each (a QR code needs a building:
+# otherwise the citizen phoned).
+CHANNEL_MIX = ((Channel.PHONE, 0.56), (Channel.WECHAT, 0.10), (Channel.WEB, 0.05),
+               (Channel.QR, 0.12), (Channel.PROVINCE, 0.06), (Channel.PARTNER, 0.04),
+               (Channel.HOTLINE, 0.03), (Channel.OPEN311, 0.04))
+CONSULT_CHANNELS = ((Channel.PHONE, 0.82), (Channel.WECHAT, 0.12), (Channel.WEB, 0.06))
+# Grid workers' patrol reports come on top of the citizens' requests (about 5 % of all
+# orders), in patrol hours, about the matters they look for; some solved on the spot.
+PATROL_SHARE = 0.05
+PATROL_HOURS = (0, 0, 0, 0, 0, 0, 0, 0.5, 3, 5, 5, 4, 1.5, 2, 4.5, 4.5, 3.5, 1.5,
+                0, 0, 0, 0, 0, 0)
+ON_SPOT_SHARE = 0.3
+PATROL_ON_SPOT_NOTES = ("已现场协调物业处理，问题已解决", "已当场清理完毕并拍照留存",
+                        "现场劝导当事人，已整改到位", "已联系维修人员到场修复",
+                        "已现场处置，拍照留存备查")
 
 # Departments a street calls in (吹哨) by first-level category.
 SUMMONABLE = {
@@ -129,6 +152,8 @@ class HistoryResult:
     refused: Counter = field(default_factory=Counter)
     refusal_samples: list[str] = field(default_factory=list)
     staff_created: int = 0
+    calls: int = 0  # call records (answered, abandoned, missed)
+    refused_payloads: int = 0
     seconds: float = 0.0
     timings: Counter = field(default_factory=Counter)  # seconds spent per kind of step
 
@@ -182,10 +207,12 @@ class _Stop(Exception):
 def build_history(geo: Geography, people: dict[str, User], *, months: float = 3,
                   per_day: int = DEFAULT_PER_DAY, rng: random.Random,
                   progress: Callable[[int, int, int], None] | None = None,
-                  end: datetime | None = None) -> HistoryResult:
-    """Simulate ``months`` of hotline work ending at ``end`` (default: now)."""
+                  end: datetime | None = None, channels: Channels | None = None
+                  ) -> HistoryResult:
+    """Simulate ``months`` of hotline work ending at ``end`` (default: now). The channels
+    are set up first when ``channels`` is not given (``channels.build_channels``)."""
     sim = _Simulation(geo, people, rng=rng, months=months, per_day=per_day,
-                      end=end or timezone.now())
+                      end=end or timezone.now(), channels=channels)
     from minhu.notices.outgoing import paused  # no SMS to citizens about replayed history
 
     with paused():
@@ -194,7 +221,8 @@ def build_history(geo: Geography, people: dict[str, User], *, months: float = 3,
 
 class _Simulation:
     def __init__(self, geo: Geography, people: dict[str, User], *, rng: random.Random,
-                 months: float, per_day: int, end: datetime):
+                 months: float, per_day: int, end: datetime,
+                 channels: Channels | None = None):
         self.geo = geo
         self.rng = rng
         self.per_day = per_day
@@ -206,11 +234,14 @@ class _Simulation:
         self.result = HistoryResult(start=self.start_day, end=end,
                                     days=(end_day - self.start_day).days + 1)
         self.now = datetime.combine(self.start_day, time(), tzinfo=self.tz)
+        if channels is None:
+            channels = build_channels(geo, since=self.now)
+        self.channels = channels
+        self.arrivals = Arrivals(channels, rng)
         self._queue: list = []
         self._seq = itertools.count()
         self._routes: dict = {}
         self._profiles: dict[int, _Profile] = {}
-        self._province_seq = itertools.count(1)
         self._recent_callers: list[tuple[str, str]] = []
         self._index_city()
         self._index_people(people)
@@ -322,6 +353,8 @@ class _Simulation:
     def run(self, progress) -> HistoryResult:
         started = wallclock.monotonic()
         total = self.result.days
+        # A few payloads the channels refuse, the day before the end (渠道接入 lists them).
+        self.at(max(self.now, self.end - timedelta(hours=20)), self._refused_payloads)
         for i in range(total):
             day = self.start_day + timedelta(days=i)
             self._plan_day(day)
@@ -334,6 +367,9 @@ class _Simulation:
                     sweep_deadlines()
                     self._deliver_notices()
                     self.result.timings["sweep_deadlines"] += wallclock.perf_counter() - began
+                    began = wallclock.perf_counter()
+                    self.result.calls += self.arrivals.write_calls(day, day_end, HOUR_WEIGHTS)
+                    self.result.timings["call_records"] += wallclock.perf_counter() - began
             if progress:
                 progress(i + 1, total, self.result.registered)
         self.result.seconds = wallclock.monotonic() - started
@@ -444,6 +480,11 @@ class _Simulation:
                      for c in t.CATEGORIES]
         kinds = [k for k, _ in TYPE_MIX]
         kind_w = [w for _, w in TYPE_MIX]
+        grid_w = [w * c.grid for w, c in zip(issue_w, t.CATEGORIES, strict=True)]
+        for _ in range(round(count * PATROL_SHARE * rng.uniform(0.7, 1.3))):
+            moment = self._at_clock(day, rng.choices(range(24), PATROL_HOURS)[0]) + \
+                timedelta(seconds=rng.randint(0, 3599))
+            self.at(moment, self._issue, rng.choices(t.CATEGORIES, grid_w)[0], None, True)
         for _ in range(count):
             kind = rng.choices(kinds, kind_w)[0]
             cat = None
@@ -456,6 +497,9 @@ class _Simulation:
             moment = self._at_clock(day, hour) + timedelta(seconds=rng.randint(0, 3599))
             self.at(moment, self._arrive, kind, cat)
         self.at(self._at_clock(day, self.reminder_hour), self._remind)
+
+    def _refused_payloads(self) -> None:
+        self.result.refused_payloads += self.arrivals.refused_payloads()
 
     def _remind(self) -> None:
         began = wallclock.perf_counter()
@@ -529,11 +573,7 @@ class _Simulation:
     def _channel(self, mix, place, cat: t.Cat | None) -> str:
         channels = [c for c, _ in mix]
         channel = self.rng.choices(channels, [w for _, w in mix])[0]
-        local = self.local(self.now)
         if channel == Channel.QR and (place is None or place.kind != "building"):
-            return Channel.PHONE
-        if channel == Channel.GRID and not (cat and cat.grid and place is not None
-                                            and 8 <= local.hour < 18):
             return Channel.PHONE
         return channel
 
@@ -542,16 +582,6 @@ class _Simulation:
                 title_where: str = "") -> Intake:
         rng = self.rng
         name, phone = self._caller()
-        external_id, external_due = None, None
-        if channel == Channel.PROVINCE:
-            local = self.local(self.now)
-            external_id = f"SJ{local:%Y%m%d}{next(self._province_seq):06d}"
-            external_due = self._at_clock(local.date(), 18) + timedelta(
-                days=rng.choice((3, 5, 5, 7, 10)))
-        elif channel == Channel.PARTNER:
-            external_id = f"PT-{rng.getrandbits(40):010x}"
-        elif channel == Channel.GRID:
-            name = "网格员" + t.staff_name(rng)
         category = self.categories.get(cat_code)
         title = f"{title_where}{category.name}" if category else ""
         return Intake(
@@ -561,21 +591,50 @@ class _Simulation:
             is_enterprise=enterprise,
             enterprise_name=t.Slots(rng, t.Place(*[""] * 8))["company"] if enterprise else "",
             address=address, place_id=place.pk if place is not None else None,
-            external_id=external_id, external_due_at=external_due,
         )
 
-    def _register(self, intake: Intake, *, answer: str | None = None):
-        agent = self.rng.choice(self.agents)
-        order, created = self.do("register", do_register, agent, intake, answer=answer)
+    def _register(self, intake: Intake, *, answer: str | None = None, place=None):
+        """Register through the intake's channel; an answer on the spot is the agent's
+        (for an online request: the agent who picked it up from the pool)."""
+        rng = self.rng
+        agent = rng.choice(self.agents)
+        channel = intake.channel
+        arrivals = self.arrivals
+        if channel == Channel.PHONE:
+            order, created = self.do("register", do_register, agent, intake, answer=answer)
+            arrivals.phone_call(agent, intake.citizen_phone)
+        else:
+            if channel == Channel.WEB:
+                order = self.do("register", arrivals.portal, intake)
+            elif channel == Channel.QR:
+                order = self.do("register", arrivals.portal, intake,
+                                qr_code=self._qr_code(place))
+            elif channel == Channel.OPEN311:
+                order = self.do("register", arrivals.open311, intake)
+            elif channel == Channel.PROVINCE:
+                local = self.local(self.now)
+                deadline = self._at_clock(local.date(), 18) + timedelta(
+                    days=rng.choice((3, 5, 5, 7, 10)))
+                order = self.do("register", arrivals.province, intake, deadline, place)
+            elif channel in PARTNER_CHANNELS:
+                area = ""
+                if place is not None:
+                    area = self.units[place.grid_id or place.community_id].code
+                order = self.do("register", arrivals.partner, intake, place, area)
+            else:
+                raise ValueError(f"no demo arrival for channel {channel}")
+            created = True
+            if answer:
+                order = self.do("answer_directly", do_answer_directly, order, agent, answer)
         if created:
             self.result.registered += 1
-            if answer:
+            if answer and channel == Channel.PHONE:  # do() counted the others
                 self.result.actions["answer_directly"] += 1
         return order
 
     # --- intake ----------------------------------------------------------------------
 
-    def _issue(self, cat: t.Cat, master: _Story | None = None) -> None:
+    def _issue(self, cat: t.Cat, master: _Story | None = None, patrol: bool = False) -> None:
         rng = self.rng
         if master is None:
             place, where, address = self._locate(cat.where, rural=cat.rural)
@@ -616,19 +675,30 @@ class _Simulation:
         slots["_template"] = template
         content = t.fill(template, slots)
         channel = self._channel(CHANNEL_MIX, place, cat)
+        if patrol and place is not None:
+            channel = Channel.GRID
+        if master is not None and channel == Channel.QR:
+            channel = Channel.PHONE  # the others who call about it use the phone
         title_where = where.compound if cat.where in ("building", "compound") else (
             where.road if cat.where == "road" else "")
-        order = self._register(self._intake(
+        intake = self._intake(
             content=content, request_type=kind, cat_code=cat.code, place=place,
             address=address, channel=channel, urgency=urgency, enterprise=cat.enterprise,
-            title_where=title_where))
-        story = _Story(order=order, cat=cat, slots=slots, kind="issue",
+            title_where=title_where)
+        story = _Story(order=None, cat=cat, slots=slots, kind="issue",
                        dispatcher=rng.choice(self.dispatchers), state=State.REGISTERED,
                        reply_texts=cat.replies or t.GENERIC_REPLIES, master=master,
                        place=place, where=where, variant=variant)
+        if channel == Channel.GRID:
+            self._patrol_report(story, intake, place)
+            return
+        story.order = order = self._register(intake, place=place)
+        if channel == Channel.QR:
+            self._scanned(story, intake)
+            return
         self.at(self.desk(self.now, urgent=urgency == "urgent", pressing=urgency == "pressing"),
                 self._dispatch, story)
-        if (master is None and variant in cat.crowd and place is not None
+        if (master is None and variant in cat.crowd and order.place_id
                 and rng.random() < 0.25):
             story.is_master = True
             for _ in range(rng.randint(1, 5)):
@@ -645,10 +715,10 @@ class _Simulation:
                               place=place if cat.where else None, address=address,
                               channel=channel, enterprise=cat.enterprise)
         if rng.random() < 0.9:
-            self._register(intake, answer=answer)
+            self._register(intake, answer=answer, place=place)
             return
         # The knowledge base has no answer for this case: the department answers.
-        order = self._register(intake)
+        order = self._register(intake, place=place)
         story = _Story(order=order, cat=cat, slots=slots, kind="consult",
                        dispatcher=rng.choice(self.dispatchers), state=State.REGISTERED,
                        reply_texts=(answer,))
@@ -663,9 +733,9 @@ class _Simulation:
                               cat_code=code, place=place, address=address,
                               channel=self._channel(CONSULT_CHANNELS, place, None))
         if rng.random() < 0.65:
-            self._register(intake, answer=rng.choice(t.SUGGESTION_ANSWERS))
+            self._register(intake, answer=rng.choice(t.SUGGESTION_ANSWERS), place=place)
             return
-        order = self._register(intake)
+        order = self._register(intake, place=place)
         cat = t.CATEGORY_BY_CODE.get(code) or t.CATEGORIES[0]
         story = _Story(order=order, cat=cat, slots=slots, kind="suggestion",
                        dispatcher=rng.choice(self.dispatchers), state=State.REGISTERED,
@@ -680,6 +750,64 @@ class _Simulation:
                               request_type="praise", cat_code="QT05", place=None, address="",
                               channel=self._channel(CONSULT_CHANNELS, None, None))
         self._register(intake, answer=rng.choice(t.PRAISE_ANSWERS))
+
+    # --- channels with their own routing ----------------------------------------------
+
+    def _qr_code(self, place) -> str:
+        """The building's code; buildings outside the named communities get theirs the
+        first time someone scans (as if printed when the history began)."""
+        codes = self.channels.qr_codes
+        if place.pk not in codes:
+            from minhu.qrcodes.models import code_for
+
+            with clock.pinned(datetime.combine(self.start_day, time(), tzinfo=self.tz)):
+                codes[place.pk] = code_for(place).code
+        return codes[place.pk]
+
+    def _scanned(self, story: _Story, intake: Intake) -> None:
+        """民呼社应: the street leads, its community gets a sub-order and acts first."""
+        from minhu.qrcodes.routing import route_first_to_community
+
+        child = self.do("qr_route", route_first_to_community, story.order)
+        story.order.refresh_from_db()
+        if child is None:  # no community known: the centre dispatches as usual
+            self.at(self.desk(self.now), self._dispatch, story)
+            return
+        story.gen += 1
+        story.lead = self.units[story.order.street_id]
+        story.signed = True
+        story.state = State.HANDLING
+        story.open_children += 1
+        community = self.units[story.order.community_id]
+        sub = _Story(order=child, cat=story.cat, slots=story.slots, kind="sub",
+                     dispatcher=None, state=State.DISPATCHED, reply_texts=t.SUB_REPLIES,
+                     parent=story, parent_gen=story.gen, lead=community, gen=1)
+        self.at(self._sign_moment(community, False, "normal"), self._child_acts, sub)
+
+    def _patrol_report(self, story: _Story, intake: Intake, place) -> None:
+        """A grid worker of the place's grid reports it (网格员主动发现): solved on the
+        spot, dispatched to the street by the patrol account, or left to the centre."""
+        from minhu.patrol.actions import PatrolInput, do_patrol_report
+
+        rng = self.rng
+        worker = self.handler(self.units[place.grid_id])
+        on_spot = intake.urgency != "urgent" and rng.random() < ON_SPOT_SHARE
+        data = PatrolInput(content=intake.content, category=intake.category,
+                           place_id=place.pk, solved_on_spot=on_spot,
+                           note=rng.choice(PATROL_ON_SPOT_NOTES) if on_spot else "",
+                           key=f"{rng.getrandbits(64):016x}")
+        report = self.do("register", do_patrol_report, worker, data)
+        self.result.registered += 1
+        if on_spot:
+            self.result.actions["close_on_spot"] += 1
+            return
+        story.order = order = WorkOrder.objects.get(pk=report.order_id)
+        if order.state != State.DISPATCHED:
+            self.at(self.desk(self.now), self._dispatch, story)
+            return
+        co = [self.units[pk] for pk in order.assignments.filter(role=AssignmentRole.CO)
+              .values_list("unit_id", flat=True)]
+        self._handed_to(story, self.units[order.lead_unit_id], co)
 
     # --- dispatch desk ---------------------------------------------------------------
 
@@ -711,9 +839,17 @@ class _Simulation:
             story.dispatcher = self.sub_dispatchers[sub_centre.pk]
             self.at(self.desk(self.now + rng.uniform(5, 40) * MIN), self._dispatch, story)
             return
+        category = None
+        if order.category_id is None and story.cat is not None:
+            # Uncategorised on arrival (a province code not in the table): the
+            # dispatcher categorises while dispatching.
+            category = story.cat.code if story.cat.code in self.categories else None
+            if category:
+                order.category = self.categories[category]
         route = self._route(order)
         if route is None:  # nothing in the list fits: the street of the place, or 政务服务局
-            lead = self.units.get(order.street_id) or self.geo.departments["ZWJ"]
+            lead = (self.units.get(order.street_id) or self._street_of_place(story.place)
+                    or self.geo.departments["ZWJ"])
             route = Route(lead=lead, reason="权责清单未覆盖，按属地派单")
         story.right = route
         lead, co, note = route.lead, route.co, route.reason
@@ -724,8 +860,15 @@ class _Simulation:
                 lead, co, note = wrong, [], ""
                 story.wrong_lead = True
         story.order = self.do("dispatch", do_dispatch, order, story.dispatcher, lead, co,
-                              note=note)
+                              note=note, category=category)
         self._handed_to(story, lead, co)
+
+    def _street_of_place(self, place) -> Unit | None:
+        """Orders that arrive without a jurisdiction (the province sends an address and
+        coordinates only): the dispatcher reads the address."""
+        if place is None or place.community_id is None:
+            return None
+        return self.street_of.get(place.community_id)
 
     def _wrong_unit(self, right: Unit, story: _Story) -> Unit | None:
         rng = self.rng
@@ -934,6 +1077,14 @@ class _Simulation:
     def _reply(self, story: _Story, gen: int) -> None:
         if gen != story.gen or story.state != State.HANDLING or story.open_children:
             return
+        if story.order.channel == Channel.QR and story.parent is None:
+            # The community's solved reply may already have been relayed to the citizen.
+            story.order.refresh_from_db()
+            if story.order.state == State.REPLIED:
+                story.state = State.REPLIED
+                self.at(self.callback_hours(self.now + self.rng.uniform(2, 40) * H),
+                        self._callback, story)
+                return
         rng = self.rng
         solved = rng.random() < (0.98 if story.round else 0.93)
         if story.round:
@@ -996,6 +1147,15 @@ class _Simulation:
         parent = sub.parent
         parent.open_children -= 1
         if parent.open_children or parent.gen != sub.parent_gen:
+            return
+        if (parent.order.channel == Channel.QR and not reported_up and sub.solved
+                and parent.lead.pk == parent.order.street_id):
+            # 民呼社应: the community solved it; its reply goes to the citizen as the
+            # order's reply (qrcodes.routing relays it once the step commits).
+            parent.state = State.REPLIED
+            parent.gen += 1
+            self.at(self.callback_hours(self.now + self.rng.uniform(2, 40) * H),
+                    self._callback, parent)
             return
         # The street answers once its community has: soon, or after handling it itself.
         wait = self.rng.uniform(20, 60) if reported_up else self.rng.uniform(1, 20)

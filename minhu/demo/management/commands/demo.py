@@ -4,9 +4,12 @@
     minhu demo [--months 3] [--per-day 150] [--seed 12345] [--reset]
 
 Builds the organisation tree and places (``build_geography``), the staff for every role
-(``build_people``), the responsibility list (``build_responsibility_list``) and then the
-history (``build_history``), which makes every order through the real actions. Prints the
-demo accounts and a summary. Refuses to touch a database that already holds a city, unless
+(``build_people``), the responsibility list (``build_responsibility_list``), the intake
+channels (``build_channels``: partners, QR codes, an Open311 client, CTI extensions) and
+then the history (``build_history``), which makes every order through the real actions
+and each channel's own entry point; last the province endpoint (paused unless
+``MINHU_DEMO_PROVINCE_URL`` is set). Prints the demo accounts, how to try each channel
+and a summary. Refuses to touch a database that already holds a city, unless
 ``--reset`` is given and the city there is the demo city: then the whole database is
 emptied first (``flush``; the reference data and holidays are seeded again).
 """
@@ -27,6 +30,14 @@ from django.db.models import Count, Q
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
+from minhu.demo.channels import (
+    OPEN311_CLIENT,
+    PARTNERS,
+    build_channels,
+    configure_province,
+    province_settings,
+    showcase_places,
+)
 from minhu.demo.duties import build_responsibility_list
 from minhu.demo.geography import CITY_NAME, DISTRICTS, build_geography
 from minhu.demo.history import DEFAULT_PER_DAY, build_history
@@ -121,10 +132,16 @@ class Command(BaseCommand):
         geo = build_geography(random.Random(seed))
         people = build_people(geo)
         build_responsibility_list(geo)
+        end = timezone.now()
+        start = end - timezone.timedelta(days=max(1, round(months * 365.25 / 12)) + 1)
+        channels = build_channels(geo, since=start)
         self.stderr.write(f"正在生成约 {months:g} 个月的历史工单（平均每天 {per_day} 件）……")
         result = build_history(geo, people, months=months, per_day=per_day,
-                               rng=random.Random(seed + 1), progress=ProgressBar(self.stderr))
+                               rng=random.Random(seed + 1), progress=ProgressBar(self.stderr),
+                               end=end, channels=channels)
+        configure_province()
         self._print_accounts()
+        self._print_channels(geo, channels)
         self._print_summary(result, time.monotonic() - started)
 
     # --- checks ----------------------------------------------------------------------
@@ -174,6 +191,34 @@ class Command(BaseCommand):
         self.stdout.write("其余各街道、区县、部门和企业的账号为“单位编码_handler / _leader”，"
                           f"如 dc02_handler、jtj_leader，密码同为 {PASSWORD}。\n")
 
+    def _print_channels(self, geo, channels) -> None:
+        """Where to try each channel; keys are issued on request, never printed here."""
+        out = self.stdout.write
+        places = showcase_places(geo)
+        sample = next((p for p in places if p.kind == "building"), None)
+        url, secret, active = province_settings()
+        out("\n渠道接入（一网归集）：")
+        out("  市民门户        /m/            提交诉求、凭编号和手机验证码查询、评价")
+        if sample is not None:
+            out(f"  一码通          /qr/manage/    已为 {len(places)} 个楼栋和小区生成二维码；"
+                f"扫码示例 /qr/{channels.qr_codes[sample.pk]}/（{sample.address}）")
+        out("  网格员巡查      /patrol/       如 dc010101_handler（东城区翠苑社区第1网格）")
+        out("  话务接通率      /cti/          来电事件 POST /api/v1/cti/calls（令牌："
+            "minhu issue-token admin --name 话务系统 --scope cti）")
+        out("  渠道接入总览    /intake/       各渠道数量与未成功登记的原始内容（supervisor1）")
+        out("  推送记录        /outbox/       合作方回调与省级平台推送、停止重试的记录")
+        for spec in PARTNERS:
+            out(f"  合作方 {spec.code:<12} {spec.name}（渠道 {spec.channel}）："
+                f"minhu partner issue-key {spec.code}")
+        out(f"  Open311         /open311/v2/   接入方“{OPEN311_CLIENT}”："
+            f"minhu open311-key \"{OPEN311_CLIENT}\"")
+        state = "已启用" if active else "已暂停"
+        out(f"  省级平台        /exchange/     推送地址 {url}（{state}）")
+        if not active:  # the demo secret is not a credential: the simulator needs it
+            out("                  启用：python -m minhu.exchange.simulator --port 8790 "
+                f"--db province.sqlite3 --secret {secret}，再运行 minhu province configure "
+                f"--url {url} --secret {secret}")
+
     def _print_summary(self, result, seconds: float) -> None:
         from minhu.orders.models import Callback, ReturnRequest, WorkOrder
         from minhu.orders.states import State
@@ -217,6 +262,8 @@ class Command(BaseCommand):
             f"最终满意率 {rate(stats['final_ok'], stats['final_rated'])}")
         out(f"挂牌督办 {stats['supervised']:,} 件；提级办理 {stats['escalated']:,} 件；"
             f"认定不合理诉求 {stats['unreasonable']:,} 件")
+        out(f"通话记录 {result.calls:,} 条（含放弃和未接）；"
+            f"渠道拒收的原始内容 {result.refused_payloads} 条（/intake/ 可查看）")
         if result.staff_created:
             out(f"为承接工单的社区、网格补充了 {result.staff_created} 个承办人账号")
         if result.refused:
