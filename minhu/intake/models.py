@@ -58,6 +58,9 @@ class RawIntake(models.Model):
         return f"{Channel.label_of(self.channel)} {self.external_id or self.pk}"
 
 
+INLINE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+
+
 class RawIntakeFile(models.Model):
     """A file that came with a payload (a citizen's or a grid worker's photo), kept with the
     raw row from the moment it arrived. The channel has already checked and re-encoded it;
@@ -83,4 +86,5 @@ class RawIntakeFile(models.Model):
 
     @property
     def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+        # Raster formats only: an SVG is a document that can carry script, never inline.
+        return self.content_type in INLINE_IMAGE_TYPES

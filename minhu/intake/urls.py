@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/retry/", views.retry, name="retry"),
+    path("<int:pk>/files/<int:file_pk>/", views.raw_file, name="file"),
 ]

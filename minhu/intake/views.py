@@ -9,6 +9,7 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -83,6 +84,26 @@ def retry(request, pk: int):
                          if created else gettext("已有对应工单 %(number)s")
                          % {"number": order.number})
     return redirect("intake:detail", pk=pk)
+
+
+@inspector_desk
+def raw_file(request, pk: int, file_pk: int):
+    """A file kept with a payload (the thumbnails on the detail page), for inspectors only."""
+    raw = _raw_or_404(request, pk)
+    kept = raw.files.filter(pk=file_pk).first() if raw is not None else None
+    if kept is None:
+        return render(request, "intake/missing.html", status=404)
+    try:
+        stored = kept.file.open("rb")
+    except OSError:
+        return render(request, "intake/missing.html", status=404)
+    # Only images re-encoded at the edge are shown in the page; anything else downloads.
+    response = FileResponse(stored, as_attachment=not kept.is_image, filename=kept.name,
+                            content_type=kept.content_type if kept.is_image
+                            else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _pretty(raw: RawIntake) -> str:

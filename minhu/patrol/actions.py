@@ -4,12 +4,14 @@
 
 1. The edge checks the worker (grid or community staff only), the place (one of their
    grid's places, or their current position), the category and the photos (re-encoded).
-2. The payload is stored raw and committed (``intake.receive``), so a failure later on
-   never loses the report.
-3. The order is registered as the patrol service account ``svc-patrol`` with channel GRID
-   (that is what marks it a proactive discovery in the statistics) and the worker's
-   jurisdiction; the ``PatrolReport`` row keeps who reported it.
-4. Photos are attached. Then either
+2. The payload is stored raw with its re-encoded photos and committed
+   (``intake.receive``), so a failure later on never loses the report; the
+   ``PatrolReport`` row keeps who reported it.
+3. ``intake.register_raw`` registers the order from the raw row (``parse_raw``) as the
+   patrol service account ``svc-patrol`` with channel GRID (that is what marks it a
+   proactive discovery in the statistics) and the worker's jurisdiction, and attaches the
+   kept photos.
+4. ``follow_up`` links the report to the order. Then either
    * the worker solved it on the spot: ``do_close_on_spot`` closes it at once with their
      note (still counted as a proactive discovery and as solved), or
    * the responsibility list 权责清单 names a lead inside the worker's own street (a
@@ -17,29 +19,38 @@
      there straight away, as the centre's dispatcher would; or
    * anything else (a department's functional matter, no category, no rule) stays in the
      centre's dispatch pool with the suggestion, for a dispatcher to confirm.
+
+A report whose registration failed is retried from its raw row (``intake.retry_failed``)
+through the same parser and follow-up: it gets its photos, its report link and its
+routing (or on-the-spot closing) exactly as a first-time report.
 """
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from minhu.accounts.models import User
 from minhu.accounts.roles import Role
 from minhu.catalog.models import Category
 from minhu.catalog.routing import route_order
 from minhu.core import clock
 from minhu.core.errors import MinhuError, ValidationFailed
-from minhu.intake.actions import receive, register_from, register_parser, service_account
-from minhu.orders.actions import Intake, do_attach, do_dispatch
+from minhu.intake.actions import receive, register_raw, service_account
+from minhu.orders.actions import Intake, do_dispatch
 from minhu.orders.actions._base import begin, record, require_text, save
 from minhu.orders.models import ExternalRef, WorkOrder
 from minhu.orders.states import Channel, CloseReason, State
 from minhu.org.jurisdiction import chain_of
 from minhu.org.kinds import UnitKind
+from minhu.org.models import Unit
 
 from .access import places_for, require_reporter
 from .models import PatrolReport
+
+log = logging.getLogger(__name__)
 
 SERVICE_USERNAME = "svc-patrol"
 SERVICE_NAME = "网格巡查上报"
@@ -124,12 +135,10 @@ def _intake(body: dict) -> Intake:
     )
 
 
-def _parse_raw(raw):
+def parse_raw(raw):
+    """The order a stored patrol payload registers: the first attempt and every retry."""
     body = json.loads(raw.body)
     return patrol_account(), _intake(body), {}
-
-
-register_parser(Channel.GRID, _parse_raw)
 
 
 def do_patrol_report(worker, data: PatrolInput, photos=(), *, remote_addr=None) -> PatrolReport:
@@ -143,39 +152,80 @@ def do_patrol_report(worker, data: PatrolInput, photos=(), *, remote_addr=None) 
         existing = PatrolReport.objects.filter(order_id=known.order_id).first()
         if existing is not None:
             return existing
+    photos = list(photos)
     body = {**fields, "worker": worker.username, "worker_name": str(worker),
             "worker_phone": _phone(worker.phone), "unit": unit.code, "photos": len(photos)}
     raw = receive(Channel.GRID, body=json.dumps(body, ensure_ascii=False), source=unit.code,
                   external_id=fields["key"], content_type="application/json",
                   meta={"worker": worker.username, "photos": len(photos)},
-                  remote_addr=remote_addr)
+                  remote_addr=remote_addr, files=photos)
     grid = unit if unit.kind == UnitKind.GRID else None
     report = PatrolReport.objects.create(
         worker=worker, unit=unit, grid=grid, raw=raw, solved_on_spot=fields["solved_on_spot"],
         photo_count=len(photos), created_at=raw.received_at)
-    svc = patrol_account()
-    order, created = register_from(raw, svc, _intake(body))
+    order, created = register_raw(raw)
     if not created:  # the same form sent twice at once: one order, one report
-        first = PatrolReport.objects.filter(order=order).first()
+        first = PatrolReport.objects.filter(order=order).exclude(pk=report.pk).first()
         if first is not None:
             report.delete()
             return first
-    report.order = order
-    if report.grid is None and order.grid_id:
-        report.grid_id = order.grid_id
-    report.save(update_fields=["order", "grid"])
-    for photo in photos:
-        do_attach(order, svc, photo, purpose="intake")
-    if fields["solved_on_spot"]:
-        do_close_on_spot(order, svc, worker=worker, note=fields["note"])
-    else:
+        _link(report, order)
+    report.refresh_from_db()
+    return report
+
+
+def follow_up(raw, order, svc) -> None:
+    """A patrol payload became a new order: link the worker's report, then close it on the
+    spot or route it. Runs for the first attempt and for a retry alike."""
+    body = json.loads(raw.body)
+    report = _report_for(raw, body)
+    if report is not None:
+        _link(report, order)
+    if body.get("solved_on_spot"):
+        worker = report.worker if report is not None else None
         try:
-            note = route_patrol_order(order, svc, unit)
+            if worker is None:
+                raise ValidationFailed("找不到上报的网格员", code="unknown_worker")
+            do_close_on_spot(order, svc, worker=worker, note=body.get("note", ""))
+            return
+        except MinhuError as exc:
+            # E.g. the worker moved on before a retry: the pool decides, nothing is lost.
+            note = f"现场处置办结未成功（{exc.message}），已进入派单池，由派单员派单"
+    else:
+        unit = report.unit if report is not None else \
+            Unit.objects.filter(code=body.get("unit", "")).first()
+        try:
+            note = route_patrol_order(order, svc, unit) if unit is not None else \
+                "找不到上报单位，已进入 12345 中心派单池，由派单员派单"
         except MinhuError as exc:  # e.g. the listed unit was deactivated: the pool decides
             note = f"自动派单未成功（{exc.message}），已进入派单池，由派单员派单"
-        report.dispatch_note = note[:300]
-        report.save(update_fields=["dispatch_note"])
-    return report
+    if report is not None:
+        PatrolReport.objects.filter(pk=report.pk).update(dispatch_note=note[:300])
+
+
+def _report_for(raw, body: dict) -> PatrolReport | None:
+    """The worker's report row of this payload; made now when the first attempt died
+    between storing the payload and writing the row."""
+    report = PatrolReport.objects.filter(raw=raw).select_related("worker", "unit").first()
+    if report is not None:
+        return report
+    worker = User.objects.filter(username=body.get("worker", "")).first()
+    unit = Unit.objects.filter(code=body.get("unit", "")).first()
+    if worker is None or unit is None:
+        log.warning("patrol raw intake %s: reporter %r or unit %r is gone", raw.pk,
+                    body.get("worker"), body.get("unit"))
+        return None
+    return PatrolReport.objects.create(
+        worker=worker, unit=unit, grid=unit if unit.kind == UnitKind.GRID else None, raw=raw,
+        solved_on_spot=bool(body.get("solved_on_spot")), photo_count=raw.files.count(),
+        created_at=raw.received_at)
+
+
+def _link(report: PatrolReport, order: WorkOrder) -> None:
+    report.order = order
+    if report.grid_id is None and order.grid_id:
+        report.grid_id = order.grid_id
+    PatrolReport.objects.filter(pk=report.pk).update(order=order, grid_id=report.grid_id)
 
 
 def _phone(phone: str) -> str:

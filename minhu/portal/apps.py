@@ -9,23 +9,9 @@ class PortalConfig(AppConfig):
         from minhu.intake.actions import register_parser
         from minhu.orders.states import Channel
 
-        from .submit import parse_raw
+        from .submit import follow_up, parse_raw
 
-        # A submission whose registration failed (our fault) can be retried from its raw row.
-        register_parser(Channel.WEB, parse_raw)
-        register_parser(Channel.QR, parse_raw)
-
-        from minhu.orders.signals import event_committed
-
-        event_committed.connect(_registered, dispatch_uid="portal-registered-sms")
-
-
-def _registered(sender, order, event, **kwargs):
-    """Text the number of every order the portal registers, also when it is registered on
-    a retry of a failed submission (the form's own path sends it at once; the message key
-    makes the second send a no-op)."""
-    if event.action != "register" or getattr(event.actor, "username", "") != "svc-portal":
-        return
-    from .submit import tell_registered
-
-    tell_registered(order)
+        # Every submission, first attempt or retry of a failed one, is registered from its
+        # raw row by the same parser and followed up (QR routing, the number by SMS) alike.
+        register_parser(Channel.WEB, parse_raw, follow_up)
+        register_parser(Channel.QR, parse_raw, follow_up)

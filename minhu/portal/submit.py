@@ -3,12 +3,17 @@
 Order of events, so that nothing a citizen sends is lost:
 
 1. the form is checked at the edge (views + ``clean``), photos decoded and re-encoded;
-2. ``receive`` stores the raw submission and commits;
-3. ``register_from`` registers the order as the portal's service account (channel WEB,
-   or QR when the form came from a building's code) with the form token's nonce as the
-   external id, so a double submit returns the first order;
-4. photos are attached, the QR routing hands the order to the building's community, and
-   the registration SMS is queued (sent after commit, once per order).
+2. ``receive`` stores the raw submission with its re-encoded photos and commits;
+3. ``register_raw`` reads the order back from the raw row (``parse_raw``) and registers it
+   as the portal's service account (channel WEB, or QR when the form came from a
+   building's code) with the form token's nonce as the external id, so a double submit
+   returns the first order; the kept photos are attached to it;
+4. ``follow_up``: the QR routing hands the order to the building's community, and the
+   registration SMS is queued (sent after commit, once per order).
+
+A submission whose registration failed is retried from its raw row through the same
+``parse_raw`` and ``follow_up`` (``intake.retry_failed``): it arrives with its photos,
+its routing and its SMS, like a first-time one.
 """
 
 import hashlib
@@ -20,9 +25,9 @@ from dataclasses import dataclass, field
 from minhu.accounts.roles import Role
 from minhu.catalog.models import RequestType
 from minhu.core.errors import MinhuError, ValidationFailed
-from minhu.intake.actions import receive, register_from, service_account
+from minhu.intake.actions import receive, register_raw, service_account
 from minhu.notices.links import public_url
-from minhu.orders.actions import Intake, do_attach
+from minhu.orders.actions import Intake
 from minhu.orders.states import Channel
 from minhu.org.models import Place
 
@@ -119,29 +124,40 @@ def _raw_body(sub: Submission, nonce: str) -> str:
 
 
 def register(sub: Submission, nonce: str, *, remote_addr: str | None = None):
-    """Store, register, attach, route and tell the citizen. Returns (order, created)."""
-    external_id = f"portal:{nonce}"
+    """Store (with the photos), register, attach, route and tell the citizen.
+    Returns (order, created)."""
     raw = receive(sub.channel, body=_raw_body(sub, nonce), source="qr:" + sub.qr_code
-                  if sub.qr_code else "portal", external_id=external_id,
-                  content_type="application/json", remote_addr=remote_addr or None)
-    if not RequestType.objects.filter(code=sub.request_type).exists():
-        sub.request_type = "help" if RequestType.objects.filter(code="help").exists() \
+                  if sub.qr_code else "portal", external_id=f"portal:{nonce}",
+                  content_type="application/json", remote_addr=remote_addr or None,
+                  files=[photo.as_upload() for photo in sub.photos])
+    return register_raw(raw)
+
+
+def parse_raw(raw):
+    """The order a stored submission registers: the first attempt and every retry."""
+    data = json.loads(raw.body)
+    place = Place.objects.filter(pk=data.get("place_id")).first() if data.get("place_id") \
+        else None
+    request_type = data.get("request_type") or "help"
+    if not RequestType.objects.filter(code=request_type).exists():
+        request_type = "help" if RequestType.objects.filter(code="help").exists() \
             else "complaint"
     # The place's name leads, the citizen's detail follows ("锦绣家园3号楼 东侧路口").
-    address = " ".join(x for x in (str(sub.place) if sub.place else "", sub.address) if x)
+    address = " ".join(x for x in (str(place) if place else "", data.get("address", "")) if x)
     intake = Intake(
-        content=sub.content, request_type=sub.request_type, channel=sub.channel,
-        citizen_name=sub.name, citizen_phone=sub.phone, address=address[:200],
-        place_id=sub.place.pk if sub.place else None, lat=sub.lat, lng=sub.lng,
-        external_id=external_id, extra={"qr": sub.qr_code} if sub.qr_code else {},
+        content=data["content"], request_type=request_type,
+        channel=raw.channel, citizen_name=data.get("name", ""), citizen_phone=data["phone"],
+        address=address[:200], place_id=place.pk if place else None, lat=data.get("lat"),
+        lng=data.get("lng"), external_id=raw.external_id,
+        extra={"qr": data["qr"]} if data.get("qr") else {},
     )
-    actor = portal_account()
-    order, created = register_from(raw, actor, intake)
-    if not created:
-        return order, False
-    for photo in sub.photos:
-        do_attach(order, actor, photo.as_upload(), purpose="intake")
-    if sub.qr_code:
+    return portal_account(), intake, {}
+
+
+def follow_up(raw, order, actor) -> None:
+    """After a new order: a building's code sends it to the community first (民呼社应),
+    and the citizen gets the number by SMS."""
+    if json.loads(raw.body).get("qr"):
         from minhu.qrcodes.routing import route_first_to_community
 
         try:
@@ -150,24 +166,6 @@ def register(sub: Submission, nonce: str, *, remote_addr: str | None = None):
             # The order is registered and stays in the dispatch pool: the centre routes it.
             log.warning("QR routing of %s failed: %s", order.number, exc.message)
     tell_registered(order)
-    return order, True
-
-
-def parse_raw(raw):
-    """Rebuild a failed submission from its raw row (``intake.retry_failed``). The photos
-    are not in the raw row: a retried order arrives without them, in the dispatch pool."""
-    data = json.loads(raw.body)
-    place = Place.objects.filter(pk=data.get("place_id")).first() if data.get("place_id") \
-        else None
-    address = " ".join(x for x in (str(place) if place else "", data.get("address", "")) if x)
-    intake = Intake(
-        content=data["content"], request_type=data.get("request_type") or "help",
-        channel=raw.channel, citizen_name=data.get("name", ""), citizen_phone=data["phone"],
-        address=address[:200], place_id=place.pk if place else None, lat=data.get("lat"),
-        lng=data.get("lng"), external_id=raw.external_id,
-        extra={"qr": data["qr"]} if data.get("qr") else {},
-    )
-    return portal_account(), intake, {}
 
 
 def track_url(number: str) -> str:

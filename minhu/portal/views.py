@@ -107,8 +107,8 @@ def submit_view(request):
     except MinhuError as exc:
         return refuse(exc.message)
     except Exception:
-        # Our fault, not the citizen's: the raw submission is kept (status failed) and is
-        # registered on retry, which texts the number (see apps.py).
+        # Our fault, not the citizen's: the raw submission and its photos are kept (status
+        # failed); a retry registers, routes and texts the number (``submit.follow_up``).
         log.exception("portal submission could not be registered")
         return render(request, "portal/received.html", {"phone": citizen.mask_phone(phone)},
                       status=202)

@@ -21,7 +21,9 @@ def new_code() -> str:
 class QrCodeQuerySet(models.QuerySet):
     def active(self, code: str) -> "QrCode | None":
         code = (code or "").strip().upper()[:16]
-        if not code:
+        # Only our own alphabet can be a code; anything else (NUL, which PostgreSQL refuses
+        # in a query, emoji, script) is simply no code, without asking the database.
+        if not code or any(c not in ALPHABET for c in code):
             return None
         return (self.select_related("place__parent", "place__community__parent")
                 .filter(code=code, is_active=True).first())

@@ -95,7 +95,10 @@ def renew(request, place_id):
 @qr_staff
 @require_POST
 def batch_create(request):
-    unit = scope.units_for(request.user).filter(pk=request.POST.get("unit") or 0).first()
+    picked = request.POST.get("unit", "")
+    # A forged or garbled choice is no unit (not a ValueError from the id lookup).
+    unit_id = int(picked) if picked.isdigit() and len(picked) < 12 else 0
+    unit = scope.units_for(request.user).filter(pk=unit_id).first()
     if unit is None:
         messages.error(request, "请选择您管辖范围内的区县、街道或社区")
         return redirect("qrcodes:manage")

@@ -557,34 +557,11 @@ FORMS = {
 }
 
 # Known bugs in apps another engineer is editing now; strict, so a fix is noticed.
-QR_BATCH_UNIT = ("qrcodes/views.py:98 batch_create: units_for(user).filter(pk=<POST unit>) "
-                 "raises ValueError (500) for a non-numeric unit")
-
-
-QR_NUL = ("qrcodes/models.py:27 QrCode.objects.active(code) filters on text with NUL: "
-          "PostgreSQL DataError (500); reached from portal/views.py:36 _qr_place (?qr=) "
-          "and qrcodes/views.py:25 scan")
-
-
-def _form_xfail(name: str, field: str, text: str) -> str:
-    if (name, field) == ("qr_batch", "unit") and text not in ("empty", "negative_number",
-                                                              "huge_number"):
-        return QR_BATCH_UNIT
-    if ON_POSTGRES and (name, field, text) == ("portal_submit_qr", "qr", "nul"):
-        return QR_NUL
-    return ""
-
-
 def _form_cases():
     for name, (_who, _url, _base, fields) in FORMS.items():
         for field in fields:
             for text in HOSTILE_TEXTS:
-                marks = []
-                reason = _form_xfail(name, field, text)
-                if reason:
-                    marks.append(pytest.mark.xfail(strict=True, reason=reason))
-                yield pytest.param(name, field, text, marks=marks,
-                                   id=f"{name}-{field}-{text}")
+                yield pytest.param(name, field, text, id=f"{name}-{field}-{text}")
 
 
 @pytest.mark.parametrize("form,field,text", list(_form_cases()))
@@ -861,16 +838,13 @@ QUERY_PAGES = [
 ]
 
 # NUL in a page's link is refused at the door (core.middleware.RefuseNulInPageQueries),
-# so no page query reaches PostgreSQL with it; nothing is expected to fail here.
-QUERY_XFAILS: dict[tuple[str, str], str] = {}
+# so no page query reaches PostgreSQL with it.
 
 
 def _query_cases():
     for who, url in QUERY_PAGES:
         for name in HOSTILE_PARAMS:
-            reason = QUERY_XFAILS.get((url, name))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(who, url, name, marks=marks, id=f"{url}-{name}")
+            yield pytest.param(who, url, name, id=f"{url}-{name}")
 
 
 @pytest.mark.parametrize("who,url,value", list(_query_cases()))
