@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "minhu.core.middleware.ReadableMethodNotAllowed",
-    "minhu.core.middleware.RefuseNulInPageQueries",
+    "minhu.core.middleware.DropNulFromPageQueries",
 ]
 CSRF_FAILURE_VIEW = "minhu.core.views.csrf_failure"
 

@@ -8,6 +8,7 @@ answer in their own formats) get a short Chinese explanation instead; the status
 ``Allow`` header stay as they were.
 """
 
+from django.http import QueryDict
 from django.shortcuts import render
 
 MACHINE_PREFIXES = ("/api/", "/open311/", "/notify/sms/")
@@ -28,18 +29,25 @@ class ReadableMethodNotAllowed:
         return response
 
 
-class RefuseNulInPageQueries:
+class DropNulFromPageQueries:
     """NUL never belongs in a link a person follows, and PostgreSQL refuses it in any text
-    comparison: a page given ``?area=%00`` would fail deep inside a query. Pages refuse
-    such a request at the door with the 400 page; the APIs keep their own formats and
-    checks (they store raw payloads and answer in JSON or Open311's error list)."""
+    comparison: a page given ``?area=%00`` would fail deep inside a query. Pages get their
+    query parameters without NUL characters (``?q=%00abc`` searches for ``abc``), and a
+    path holding one is refused with the 400 page. The APIs keep their own checks and
+    formats (they store raw payloads and answer in JSON or Open311's error list)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(MACHINE_PREFIXES) and (
-                "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
-                or any("\x00" in v for values in request.GET.lists() for v in values[1])):
-            return render(request, "errors/400.html", status=400)
+        if not request.path.startswith(MACHINE_PREFIXES):
+            if "\x00" in request.path:
+                return render(request, "errors/400.html", status=400)
+            if "%00" in request.META.get("QUERY_STRING", ""):
+                clean = QueryDict(mutable=True)
+                for key, values in request.GET.lists():
+                    clean.setlist(key.replace("\x00", ""),
+                                  [v.replace("\x00", "") for v in values])
+                clean._mutable = False
+                request.GET = clean
         return self.get_response(request)
