@@ -5,13 +5,19 @@ who replied) and other citizens' data never appear."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext, gettext_noop
+
 from minhu.catalog.models import PlatformSettings
 from minhu.core import clock
 from minhu.orders.access import mask_name, mask_phone
 from minhu.orders.models import TimelineEvent, WorkOrder
 from minhu.orders.states import State
 
-RECEIVED, HANDLING, REPLIED, CLOSED, WITHDRAWN = "受理", "办理中", "已答复", "已办结", "已撤销"
+# The citizen's four words are keys (compared in code and templates) and msgids: pages show
+# them with {% translate %}, so they read in the citizen's language.
+RECEIVED, HANDLING, REPLIED, CLOSED, WITHDRAWN = (
+    gettext_noop("受理"), gettext_noop("办理中"), gettext_noop("已答复"), gettext_noop("已办结"),
+    gettext_noop("已撤销"))
 STEPS = (RECEIVED, HANDLING, REPLIED, CLOSED)
 
 _STATE = {
@@ -35,36 +41,44 @@ def _unit(event: TimelineEvent) -> str:
 
 
 def _words(event: TimelineEvent) -> str | None:
-    """What the citizen is told about one event; None: an internal step."""
+    """What the citizen is told about one event, in the reader's language; None: an
+    internal step."""
     a, data = event.action, event.data or {}
     unit = _unit(event)
     if a == "register":
-        return "您的诉求已受理"
+        return gettext("您的诉求已受理")
     if a in ("dispatch", "reassign", "sub_dispatch") and unit:
-        return f"已交由{unit}办理"
+        return gettext("已交由%(unit)s办理") % {"unit": unit}
     if a == "review_return" and data.get("approve") and unit:
-        return f"已改由{unit}办理"
+        return gettext("已改由%(unit)s办理") % {"unit": unit}
     if a == "escalate":
-        return "已由上级单位牵头办理"
+        return gettext("已由上级单位牵头办理")
     if a == "sign":
-        return f"{unit}已接收，正在办理" if unit else "承办单位已接收，正在办理"
+        return (gettext("%(unit)s已接收，正在办理") % {"unit": unit} if unit
+                else gettext("承办单位已接收，正在办理"))
     if a == "reply":
-        return "承办单位已答复"
+        return gettext("承办单位已答复")
     if a in ("callback", "citizen_rate") and data.get("satisfaction"):
-        return "已记录您的评价"
+        return gettext("已记录您的评价")
     if a == "review_dissatisfaction":
-        return "已安排重新办理" if data.get("reopen") else "经复核，诉求已办结"
+        return gettext("已安排重新办理") if data.get("reopen") else gettext("经复核，诉求已办结")
     if a == "citizen_reopen":
-        return "您已申请重新办理"
+        return gettext("您已申请重新办理")
     if a == "answer_directly":
-        return "已直接答复并办结"
+        return gettext("已直接答复并办结")
     if a == "withdraw":
-        return "诉求已撤销"
+        return gettext("诉求已撤销")
     if a == "merge":
-        return "与同类诉求合并办理"
+        return gettext("与同类诉求合并办理")
     if a == "master_closed":
-        return "同类诉求已办结"
+        return gettext("同类诉求已办结")
     return None
+
+
+def _says_closed(event: TimelineEvent) -> bool:
+    """Events whose words already tell the citizen the matter is closed."""
+    return event.action == "answer_directly" or (
+        event.action == "review_dissatisfaction" and not (event.data or {}).get("reopen"))
 
 
 @dataclass
@@ -74,7 +88,7 @@ class Step:
 
 
 def timeline(order: WorkOrder) -> list[Step]:
-    steps, seen = [], set()
+    steps, seen, closed_said = [], set(), False
     events = (TimelineEvent.objects.filter(order=order).select_related("target_unit")
               .order_by("seq"))
     for event in events:
@@ -84,9 +98,9 @@ def timeline(order: WorkOrder) -> list[Step]:
         if text and (text, event.target_unit_id) not in seen:
             steps.append(Step(event.at, text))
             seen = {(text, event.target_unit_id)}
-    if order.state == State.CLOSED and order.closed_at and (
-            not steps or steps[-1].text not in ("已直接答复并办结", "经复核，诉求已办结")):
-        steps.append(Step(order.closed_at, "已办结"))
+            closed_said = _says_closed(event)
+    if order.state == State.CLOSED and order.closed_at and not closed_said:
+        steps.append(Step(order.closed_at, gettext("已办结")))
     return steps
 
 

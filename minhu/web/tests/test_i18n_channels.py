@@ -148,8 +148,6 @@ def test_the_citizens_order_page_labels_are_english(city, replied_order):
     assert "您反映的问题" not in page and "办理经过" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="minhu/portal/citizen.py keeps the citizen's state "
-                   "and timeline words as plain Chinese strings (not marked for translation)")
 def test_the_citizens_state_and_timeline_are_english(city, replied_order):
     client = _granted(in_english(), replied_order.number)
     page = page_of(client.get(f"/m/orders/{replied_order.number}/"))
