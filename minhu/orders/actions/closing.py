@@ -106,27 +106,10 @@ def do_callback(order: WorkOrder, actor, *, reached: bool, resolved: str = "",
         record(order, "callback_unreached", actor, note=note, data={"retry_at": retry.isoformat()})
         save(order)
         return order
-    if resolved not in ResolvedChoices.values:
-        raise ValidationFailed("请选择是否解决（已解决/部分解决/未解决）", code="bad_resolved")
-    if satisfaction not in Satisfaction.values:
-        raise ValidationFailed("请选择满意度（满意/基本满意/不满意）", code="bad_satisfaction")
+    _require_rating(resolved, satisfaction)
     clean = _scores(scores)
-    Callback.objects.create(order=order, by=actor, at=now, reached=True, resolved=resolved,
-                            satisfaction=satisfaction, scores=clean, note=note[:2000],
-                            round=order.reopen_count)
-    order.resolved, order.satisfaction = resolved, satisfaction
-    if not order.first_satisfaction:
-        order.first_satisfaction = satisfaction
-    if satisfaction == Satisfaction.DISSATISFIED:
-        order.state = State.DISSATISFIED_REVIEW
-    else:
-        _close(order, actor, CloseReason.CALLBACK)
-    record(order, "callback", actor, note=note,
-           data={"resolved": resolved, "satisfaction": satisfaction, "scores": clean})
-    save(order)
-    if order.state == State.CLOSED:
-        propagate_to_merged(order, actor)
-    return order
+    return _rated(order, actor, "callback", resolved=resolved, satisfaction=satisfaction,
+                  note=note, scores=clean, data={"scores": clean})
 
 
 @transaction.atomic
@@ -138,16 +121,28 @@ def do_citizen_rate(order: WorkOrder, actor, *, resolved: str, satisfaction: str
     order = begin(order, "citizen_rate", actor)
     if order.is_sub_order:
         raise ValidationFailed("子单不能评价", code="sub_order")
+    _require_rating(resolved, satisfaction)
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise ValidationFailed("评价意见过长（最多 1000 字）", code="too_long")
+    return _rated(order, actor, "citizen_rate", resolved=resolved, satisfaction=satisfaction,
+                  note=comment, data={"by_citizen": True})
+
+
+def _require_rating(resolved: str, satisfaction: str) -> None:
     if resolved not in ResolvedChoices.values:
         raise ValidationFailed("请选择是否解决（已解决/部分解决/未解决）", code="bad_resolved")
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed("请选择满意度（满意/基本满意/不满意）", code="bad_satisfaction")
-    comment = (comment or "").strip()
-    if len(comment) > 1000:
-        raise ValidationFailed("评价意见过长（最多 1000 字）", code="too_long")
+
+
+def _rated(order: WorkOrder, actor, action: str, *, resolved: str, satisfaction: str,
+           note: str, scores: dict | None = None, data: dict) -> WorkOrder:
+    """A rating reached the platform (callback or the citizen's own): keep it, then close
+    the order or send it to review when the citizen is dissatisfied."""
     Callback.objects.create(order=order, by=actor, at=clock.now(), reached=True,
-                            resolved=resolved, satisfaction=satisfaction, note=comment,
-                            round=order.reopen_count)
+                            resolved=resolved, satisfaction=satisfaction, scores=scores or {},
+                            note=note[:2000], round=order.reopen_count)
     order.resolved, order.satisfaction = resolved, satisfaction
     if not order.first_satisfaction:
         order.first_satisfaction = satisfaction
@@ -155,8 +150,8 @@ def do_citizen_rate(order: WorkOrder, actor, *, resolved: str, satisfaction: str
         order.state = State.DISSATISFIED_REVIEW
     else:
         _close(order, actor, CloseReason.CALLBACK)
-    record(order, "citizen_rate", actor, note=comment,
-           data={"resolved": resolved, "satisfaction": satisfaction, "by_citizen": True})
+    record(order, action, actor, note=note,
+           data={"resolved": resolved, "satisfaction": satisfaction, **data})
     save(order)
     if order.state == State.CLOSED:
         propagate_to_merged(order, actor)
