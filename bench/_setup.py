@@ -1,6 +1,7 @@
 """Common set-up for bench scripts: Django with the environment's database."""
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -33,3 +34,10 @@ def machine() -> str:
     except (ValueError, OSError):
         mem = 0
     return f"{platform.machine()} {cpus} cores {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server the bench starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

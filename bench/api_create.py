@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import time
 import urllib.request
 import uuid
 
-from _setup import ROOT, machine, percentile
+from _setup import ROOT, free_port, machine, percentile
 
 CONTENTS = [
     "{place}楼下路灯坏了一个多星期，晚上出门很不安全",
@@ -32,12 +31,6 @@ CONTENTS = [
     "想咨询一下{place}这边孩子上小学怎么划片",
     "{place}的垃圾桶三天没人清理，味道很大",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(cmd, env):

@@ -28,7 +28,6 @@ import json
 import os
 import queue
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from _setup import ROOT, machine, percentile
+from _setup import ROOT, free_port, machine, percentile
 
 PARTNER = "bench-wx"
 CONTENTS = [
@@ -49,12 +48,6 @@ CONTENTS = [
     "想咨询一下{place}这边孩子上小学怎么划片",
     "{place}的垃圾桶三天没人清理，味道很大",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def minhu(env, code: str) -> str:
