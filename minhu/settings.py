@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "minhu.outbox",
     "minhu.exchange",
     "minhu.open311",
+    "minhu.geo",
+    "minhu.triage",
+    "minhu.dedup",
     "minhu.demo",
     "minhu.web",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("outbox/", include("minhu.outbox.urls")),
     path("exchange/", include("minhu.exchange.urls")),
     path("open311/v2/", include("minhu.open311.urls")),
+    path("triage/", include("minhu.triage.urls")),
+    path("dedup/", include("minhu.dedup.urls")),
     path("", include("minhu.web.urls")),
 ]
 
