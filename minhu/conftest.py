@@ -20,9 +20,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from minhu.demo.duties import build_responsibility_list
     from minhu.demo.geography import build_geography
     from minhu.demo.people import build_people
+    from minhu.geo.boundaries import build_demo_boundaries
 
     with django_db_blocker.unblock():
         geo = build_geography(random.Random(12345))
+        build_demo_boundaries()
         build_people(geo)
         build_responsibility_list(geo)
 

@@ -42,6 +42,7 @@ from minhu.demo.duties import build_responsibility_list
 from minhu.demo.geography import CITY_NAME, DISTRICTS, build_geography
 from minhu.demo.history import DEFAULT_PER_DAY, build_history
 from minhu.demo.people import DEMO_ACCOUNTS, PASSWORD, build_people
+from minhu.geo.boundaries import build_demo_boundaries
 
 BAR_WIDTH = 30
 
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stderr.write(f"正在建设演示城市“{CITY_NAME}”：组织机构、地点、人员和权责清单……")
         geo = build_geography(random.Random(seed))
+        build_demo_boundaries()
         people = build_people(geo)
         build_responsibility_list(geo)
         end = timezone.now()
