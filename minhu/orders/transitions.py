@@ -87,6 +87,8 @@ RULES = [
           SUPERVISION, "上级单位牵头主办，原主办转为协办；期限不变"),
     _rule("merge", gettext_noop("并单"), [S.REGISTERED, S.DISPATCHED, S.HANDLING], [S.MERGED],
           DISPATCH, "主单办结时，被并工单的诉求人得到同一结果"),
+    _rule("unmerge", gettext_noop("取消并单"), [S.MERGED], [S.REGISTERED], DISPATCH,
+          "误并时退回派单池；主单已办结、结果已告知诉求人的不能取消"),
     _rule("mark_unreasonable", gettext_noop("标记不合理诉求"), OPEN_STATES | {S.CLOSED},
           OPEN_STATES | {S.CLOSED}, CENTRE_INTAKE | UNIT, "仅为建议，须经审核"),
     _rule("review_unreasonable", gettext_noop("不合理诉求审核"), OPEN_STATES | {S.CLOSED},
@@ -115,6 +117,7 @@ SYSTEM_EVENTS = {
     "co_reply": gettext_noop("协办答复"),
     "master_closed": gettext_noop("主单办结"),
     "merged_in": gettext_noop("并入工单"),
+    "unmerged_out": gettext_noop("移出并单"),
     "callback_unreached": gettext_noop("回访未接通"),
 }
 

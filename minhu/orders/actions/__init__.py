@@ -27,6 +27,7 @@ from .handling import (
     do_summon,
 )
 from .intake import Intake, do_answer_directly, do_citizen_reopen, do_register, do_withdraw
+from .merging import do_unmerge
 from .supervision import (
     do_escalate,
     do_mark_unreasonable,
@@ -43,5 +44,5 @@ __all__ = [
     "do_register", "do_reply", "do_report_in", "do_report_up", "do_request_extension",
     "do_return", "do_review_dissatisfaction", "do_review_extension", "do_review_return",
     "do_review_unreasonable", "do_sign", "do_sub_dispatch", "do_summon", "do_supervise",
-    "do_urge", "do_withdraw", "send_daily_reminders", "sweep_deadlines",
+    "do_unmerge", "do_urge", "do_withdraw", "send_daily_reminders", "sweep_deadlines",
 ]

@@ -27,7 +27,7 @@ from ._base import (
     save,
     start_clock,
 )
-from .closing import close_children
+from .closing import close_children, propagate_to_merged
 from .dispatch import create_assignment
 
 MAX_CONTENT = 5000
@@ -201,6 +201,8 @@ def do_answer_directly(order: WorkOrder, actor, answer: str) -> WorkOrder:
     order.state = State.CLOSED
     record(order, "answer_directly", actor, note=text)
     save(order)
+    # Callers merged into this order are told its answer too, as on any other closing.
+    propagate_to_merged(order, actor)
     return order
 
 

@@ -45,6 +45,7 @@ from minhu.orders.actions import (
     do_sub_dispatch,
     do_summon,
     do_supervise,
+    do_unmerge,
     do_urge,
     do_withdraw,
 )
@@ -202,6 +203,8 @@ CASES: dict[str, Case] = {
     "merge": Case(
         "dispatcher1", lambda k, o, a: do_merge(o, a, k.new_order().number, "同一问题多人反映"),
         S.REGISTERED),
+    "unmerge": Case("dispatcher1", lambda k, o, a: do_unmerge(o, a, "并错了：不是同一问题"),
+                    S.MERGED),
     "mark_unreasonable": Case(
         "agent1", lambda k, o, a: do_mark_unreasonable(o, a, "同一诉求人一周内重复来电二十余次"),
         S.HANDLING),
