@@ -14,6 +14,9 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MINHU_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The cold-start classifier is built from the shipped corpus and cached here by content
+# fingerprint; several data directories (test cities) may share one cache.
+TRIAGE_CACHE_DIR = Path(os.environ.get("MINHU_TRIAGE_CACHE_DIR", DATA_DIR / "triage")).resolve()
 
 DEBUG = os.environ.get("MINHU_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("MINHU_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")

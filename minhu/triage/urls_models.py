@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_models as views
+
+# Mounted under triage/models/ in the "triage" namespace.
+urlpatterns = [
+    path("", views.models_page, name="models"),
+    path("<int:pk>/activate/", views.activate, name="model-activate"),
+]
