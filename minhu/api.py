@@ -456,12 +456,14 @@ def _mount() -> None:
     from minhu.orders.api import reference_router, router
     from minhu.partners.api import router as partner_router
     from minhu.telephony.api import router as cti_router
+    from minhu.triage.api import router as triage_router
 
     api.add_router("/v1/", router)
     api.add_router("/v1/", reference_router)
     api.add_router("/v1/partner/", partner_router)
     api.add_router("/v1/province/", province_router)
     api.add_router("/v1/cti/", cti_router)
+    api.add_router("/v1/", triage_router)
 
 
 _mount()

@@ -107,6 +107,8 @@ class LiveCity:
             # Background tasks (notices) run inside the request: no worker to start.
             "MINHU_HUEY_IMMEDIATE": "1",
             "MINHU_LOG_LEVEL": "WARNING",
+            # The cold-start classifier the unit tests already built (minutes otherwise).
+            "MINHU_TRIAGE_CACHE_DIR": str(ROOT / "var" / "triage"),
             "PYTHONUNBUFFERED": "1",
         })
         city = cls(data_dir=data_dir, database="SQLite", env=env,

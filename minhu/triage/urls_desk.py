@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The desks' triage fragments (under ``/triage/desk/``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_desk
+
+urlpatterns = [
+    path("<str:number>/", views_desk.suggestion, name="desk-suggestion"),
+]

@@ -7,6 +7,7 @@ Every change is an operation run through the shared ``act`` endpoint, exactly as
 runs it; this module only reads.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
@@ -16,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +34,7 @@ from minhu.org.models import Unit
 
 from ..templatetags.minhu_web import span_text
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 40
 SIMILAR_DAYS = 7
 SIMILAR_LIMIT = 8
@@ -109,8 +111,8 @@ def _sub_centre_ids(user) -> list[int]:
 class Suggestion:
     """One proposal for where an order should go, with why and how sure.
 
-    The responsibility list fills this slot today; learned suggestions (triage) will add
-    theirs to the same list, each with its own ``source``, ``reason`` and ``confidence``.
+    The responsibility list and triage (智能分拨: the list plus what the history teaches)
+    fill the same list, each with its own ``source``, ``reason`` and ``confidence``.
     """
 
     source: str
@@ -119,11 +121,18 @@ class Suggestion:
     co: list[Unit] = field(default_factory=list)
     reason: str = ""
     confidence: float = 0.0
+    also: list["Suggestion"] = field(default_factory=list)  # other sources, same proposal
+    learned: bool = False  # from triage (the list + history), not the list alone
 
     @property
     def note(self) -> str:
-        """What the timeline keeps when this suggestion is taken (in Chinese, as stored)."""
-        return f"采纳派单建议：{self.reason}"
+        """What the timeline keeps when this suggestion is taken (in Chinese, as stored);
+        the learned reason rides along when triage proposed the same."""
+        note = f"采纳派单建议：{self.reason}"
+        learned = next((x for x in self.also if x.is_learned), None)
+        if learned is not None:
+            note += f"（智能分拨 {learned.percent}%：{learned.reason}）"
+        return note
 
     @property
     def percent(self) -> int:
@@ -133,6 +142,23 @@ class Suggestion:
     def tone(self) -> str:
         return "green" if self.confidence >= 0.8 else "yellow" if self.confidence >= 0.5 \
             else "muted"
+
+    @property
+    def best(self) -> float:
+        """The surest confidence among this row and the same proposal from other sources."""
+        return max([self.confidence, *(x.confidence for x in self.also)])
+
+    @property
+    def best_percent(self) -> int:
+        return round(self.best * 100)
+
+    @property
+    def best_tone(self) -> str:
+        return "green" if self.best >= 0.8 else "yellow" if self.best >= 0.5 else "muted"
+
+    @property
+    def is_learned(self) -> bool:
+        return self.learned
 
 
 def _chain(order) -> dict:
@@ -188,21 +214,76 @@ def responsibility_suggestions(order, category: Category | None = None) -> list[
     return out
 
 
+LEARNED_SOURCE = gettext_lazy("智能分拨")
+
+
+def triage_of(order):
+    """Triage's full suggestion for ``order`` (classification, place, routes, duplicates,
+    flags), computed once per request and kept on the order; None if triage failed."""
+    if not hasattr(order, "_triage"):
+        try:
+            from minhu.triage.suggest import suggest
+
+            order._triage = suggest(order)
+        except Exception:  # noqa: BLE001 - the desk works without triage
+            log.exception("triage failed for order %s", order.number)
+            order._triage = None
+    return order._triage
+
+
+def learned_suggestions(order, category: Category | None = None) -> list[Suggestion]:
+    """Triage's routes (responsibility list + the history of who solved what where), with
+    their reasons; for a previewed category, routed again under that category."""
+    found = triage_of(order)
+    if found is None:
+        return []
+    routes = found.routes
+    if category is not None:
+        from minhu.triage.suggest import routes_for
+        from minhu.triage.types import Guess
+
+        routes = routes_for([Guess(code=category.code, confidence=1.0)], found.place,
+                            is_enterprise=order.is_enterprise)
+    ids = {r.lead_id for r in routes} | {u for r in routes for u in r.co_ids}
+    units = Unit.objects.in_bulk(ids)
+    codes = {r.category_code for r in routes if r.category_code}
+    cats = {c.code: c for c in Category.objects.filter(code__in=codes).select_related("parent")}
+    out = []
+    for r in routes:
+        lead = units.get(r.lead_id)
+        if lead is None or not lead.is_active:
+            continue
+        out.append(Suggestion(
+            source=LEARNED_SOURCE, learned=True, category=cats.get(r.category_code), lead=lead,
+            co=[units[u] for u in r.co_ids if u in units and units[u].is_active],
+            reason=r.reason, confidence=r.confidence))
+    return out
+
+
 # Where suggestions come from. Each takes (order, previewed category or None) and returns
-# a list of Suggestion; learned suggestions (triage) are added to this list.
-SUGGESTERS = [responsibility_suggestions]
+# a list of Suggestion.
+SUGGESTERS = [responsibility_suggestions, learned_suggestions]
 
 
 def suggestions_for(order, category: Category | None = None) -> list[Suggestion]:
-    """Every suggester's proposals, one per lead + co-handlers, the surest first."""
+    """Every suggester's proposals, one per lead + co-handlers + category, the surest
+    first. When several sources propose the same thing, the first source's row stays (the
+    responsibility list's wording, as before) and the others ride along in ``also`` with
+    their own reason and confidence; the row ranks by the surest of them."""
     best: dict[tuple, Suggestion] = {}
     for suggest in SUGGESTERS:
         for s in suggest(order, category):
             key = (s.lead.pk, tuple(sorted(u.pk for u in s.co)),
                    s.category.pk if s.category else None)
-            if key not in best or s.confidence > best[key].confidence:
+            kept = best.get(key)
+            if kept is None:
                 best[key] = s
-    return sorted(best.values(), key=lambda s: -s.confidence)
+            elif str(kept.source) != str(s.source):
+                kept.also.append(s)
+            elif s.confidence > kept.confidence:
+                s.also = kept.also
+                best[key] = s
+    return sorted(best.values(), key=lambda s: -s.best)
 
 
 # --- Similar orders ---------------------------------------------------------------
@@ -426,6 +507,7 @@ def _dispatch_context(request, order, ctx) -> None:
     ctx["categories"] = _category_groups()
     ctx["urgencies"] = UrgencyTier.objects.all()
     ctx["similar"] = similar_orders(user, order)
+    ctx["triage"] = triage_context(order)
     own = sub_centre_of(user)
     if own is None and order.dispatch_unit.kind == UnitKind.CENTRE:
         subs = list(Unit.objects.filter(kind=UnitKind.SUB_CENTRE, is_active=True)
@@ -433,6 +515,62 @@ def _dispatch_context(request, order, ctx) -> None:
         ctx["sub_centres"] = subs
         ctx["sub_centre_hint"] = next((s.code for s in subs if order.district_id
                                        and s.serves_id == order.district_id), "")
+
+
+def _percent(value) -> int:
+    return round((value or 0) * 100)
+
+
+def triage_context(order) -> dict | None:
+    """What the desk shows of triage besides the routes: the classification (type, both
+    category levels, urgency with its share, keyword rules that fired), the place with
+    its evidence, review flags, and where H6's duplicate panel loads from."""
+    from minhu.catalog.models import RequestType
+
+    found = triage_of(order)
+    try:
+        duplicates_url = reverse("dedup:panel", args=[order.number])
+    except NoReverseMatch:
+        duplicates_url = ""
+    if found is None:
+        return {"failed": True, "duplicates_url": duplicates_url}
+    out: dict = {"elapsed_ms": found.elapsed_ms, "duplicates_url": duplicates_url,
+                 "flags": found.flags, "classification": None, "place": None}
+    c = found.classification
+    if c is not None:
+        codes = {g.code for g in [*c.categories[:3], *c.first_levels[:1]]}
+        cats = {x.code: x for x in Category.objects.filter(code__in=codes)
+                .select_related("parent")}
+        types = {t.code: t.name for t in RequestType.objects.all()}
+        tiers = {t.code: t.name for t in UrgencyTier.objects.all()}
+        out["classification"] = {
+            "type": c.request_type and {"name": types.get(c.request_type.code,
+                                                          c.request_type.code),
+                                        "percent": _percent(c.request_type.confidence)},
+            "categories": [{"category": cats.get(g.code), "code": g.code,
+                            "percent": _percent(g.confidence), "evidence": g.evidence}
+                           for g in c.categories[:3]],
+            "urgency": c.urgency and {"code": c.urgency.code,
+                                      "name": tiers.get(c.urgency.code, c.urgency.code),
+                                      "percent": _percent(c.urgency.confidence),
+                                      "tone": URGENCY_TONE.get(c.urgency.code, "muted"),
+                                      "differs": c.urgency.code != order.urgency.code},
+            "rule_hits": c.rule_hits,
+        }
+    place = found.place
+    if place is not None:
+        ids = [i for i in (place.district_id, place.street_id, place.community_id,
+                           place.grid_id) if i]
+        units = Unit.objects.in_bulk(ids)
+        named = None
+        if place.place_id:
+            from minhu.org.models import Place
+
+            named = Place.objects.filter(pk=place.place_id).select_related("parent").first()
+        out["place"] = {"chain": [units[i].name for i in ids if i in units],
+                        "place": named, "percent": _percent(place.confidence),
+                        "evidence": place.evidence}
+    return out
 
 
 def _category_groups() -> list[tuple[Category, list[Category]]]:
