@@ -127,6 +127,8 @@ class TriageRecord(models.Model):
     class Meta:
         verbose_name = "分拨建议记录"
         verbose_name_plural = "分拨建议记录"
+        # The learning report reads records by date.
+        indexes = [models.Index(fields=["created_at"], name="triage_record_created")]
 
 
 class CorrectionKind(Choices):

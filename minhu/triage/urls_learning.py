@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_learning as views
+
+# Mounted under triage/learning/ in the "triage" namespace.
+urlpatterns = [
+    path("", views.learning_page, name="learning"),
+    path("export.xlsx", views.learning_export, name="learning-export"),
+]

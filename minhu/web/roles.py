@@ -37,6 +37,9 @@ DESKS = [
     Desk("qrcodes:manage", _("一码通"), UNIT_ROLES | {Role.ADMIN},
          frozenset({UnitKind.COMMUNITY, UnitKind.STREET, UnitKind.DISTRICT, UnitKind.CENTRE})),
     Desk("exchange:index", _("省级平台"), frozenset({Role.DISPATCHER, Role.SUPERVISOR})),
+    Desk("dedup:incidents", _("事件并单"), frozenset({Role.DISPATCHER, Role.SUPERVISOR})),
+    # The model versions page is linked from the learning report.
+    Desk("triage:learning", _("智能分拨"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     # Partners, the outbox, call-centre figures and patrol statistics are linked from here.
     Desk("intake:overview", _("渠道接入"), frozenset({Role.SUPERVISOR, Role.ADMIN})),
     Desk("web:orders", _("工单查询"), frozenset(Role.values)),
