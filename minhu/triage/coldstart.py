@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from .bundle import ModelBundle, Row
 
 log = logging.getLogger(__name__)
 
-RECIPE = 3  # bump when the way rows or features are made changes
+RECIPE = 4  # bump when the way rows or features are made changes
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 # Weights: real-sounding corpus lines count most; template texts are many and alike.
 CORPUS_WEIGHT, TEMPLATE_WEIGHT, KEYWORD_WEIGHT = 1.0, 0.4, 0.3
@@ -147,8 +148,11 @@ def load_or_build() -> ModelBundle:
             log.warning("cold-start cache %s unreadable (%s), rebuilding", path, exc)
     from .training import train_bundle
 
-    bundle, _metrics = train_bundle(training_rows(), holdout_by_time=False)
-    bundle.meta.update({"fingerprint": fp, "kind": "cold_start"})
+    started = time.monotonic()
+    bundle, metrics = train_bundle(training_rows(), holdout_by_time=False)
+    # Kept with the model so it can be stored as a version without training again.
+    bundle.meta.update({"fingerprint": fp, "kind": "cold_start", "metrics": metrics,
+                        "train_seconds": round(time.monotonic() - started, 2)})
     _write_atomically(path, bundle.dumps())
     _remove_stale(path)
     return bundle

@@ -241,3 +241,24 @@ def train_cold_start(*, actor=None, progress: Progress | None = None, note: str 
     version.blob = bundle.dumps()
     version.save(update_fields=["blob"])
     return version
+
+
+def store_cold_start(*, actor=None, note: str = ""):
+    """The built-in model as a stored (inactive) version, without training again: a new
+    city's first entry on the versions page, to roll back to later."""
+    from minhu.core import clock
+
+    from .models import ModelKind, ModelVersion
+    from .modelstore import builtin
+
+    bundle = builtin()
+    blob = bundle.dumps()
+    metrics = dict(bundle.meta.get("metrics") or {})
+    metrics["blob_bytes"] = len(blob)
+    return ModelVersion.objects.create(
+        kind=ModelKind.COLD_START, created_at=clock.now(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        n_train=int(bundle.meta.get("n_train") or 0),
+        train_seconds=float(bundle.meta.get("train_seconds") or 0),
+        size_bytes=size_of(bundle), metrics=metrics, note=(note or "内置语料训练")[:200],
+        blob=blob)

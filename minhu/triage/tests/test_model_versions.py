@@ -135,3 +135,15 @@ def test_the_admin_shows_versions_read_only_without_the_blob(city, version, clie
     page = client.get(f"/admin/triage/modelversion/{v.pk}/change/")
     assert page.status_code == 200
     assert "blob" not in page.content.decode().lower()
+
+
+def test_the_built_in_model_is_stored_as_a_version_with_its_figures_without_training_again(db):
+    from minhu.triage.modelstore import builtin
+    from minhu.triage.training import store_cold_start
+
+    version = store_cold_start(note="演示城市：内置初始模型")
+    assert version.kind == "cold_start" and not version.is_active
+    assert version.blob and version.size_bytes > 0 and version.n_train > 1000
+    assert version.metrics["category"]["accuracy"] > 0.5
+    assert version.metrics["first_level"]["accuracy"] >= version.metrics["category"]["accuracy"]
+    assert builtin().meta["fingerprint"]  # the same model the platform already uses

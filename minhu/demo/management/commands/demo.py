@@ -43,7 +43,8 @@ from minhu.demo.geography import CITY_NAME, DISTRICTS, build_geography
 from minhu.demo.history import DEFAULT_PER_DAY, build_history
 from minhu.demo.people import DEMO_ACCOUNTS, PASSWORD, build_people
 from minhu.geo.boundaries import build_demo_boundaries
-from minhu.triage.modelstore import builtin
+from minhu.triage.actions import do_activate_model
+from minhu.triage.training import store_cold_start
 
 BAR_WIDTH = 30
 
@@ -136,7 +137,7 @@ class Command(BaseCommand):
         people = build_people(geo)
         build_responsibility_list(geo)
         self.stderr.write("正在准备智能分拨的初始分类模型（首次约需一分钟）……")
-        builtin()
+        do_activate_model(store_cold_start(note="演示城市：内置初始模型"), None)
         end = timezone.now()
         start = end - timezone.timedelta(days=max(1, round(months * 365.25 / 12)) + 1)
         channels = build_channels(geo, since=start)

@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from minhu.core.schema import ensure_migrated
 from minhu.triage.evalrun import BadInput, cross_validate, installed, read_labelled, train_test
 
 
@@ -54,6 +55,9 @@ class Command(BaseCommand):
                 if cv is not None:
                     raise BadInput("--cv 只能与 --data 一起使用")
                 texts, labels = read_labelled(test, label)
+                # The installed model and the taxonomy live in the database: a fresh
+                # checkout's embedded database is brought up to date first.
+                ensure_migrated(say)
                 say(f"用当前启用的模型评估 {len(texts)} 条样本")
                 result = installed(texts, labels, label, say)
             else:
