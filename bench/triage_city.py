@@ -35,7 +35,8 @@ def build_city(seed: int = 12345):
     return geo
 
 
-def _templates():
+def request_templates() -> list[tuple[str, str, str, float]]:
+    """(category code, request type, template, weight) for every demo request text."""
     from minhu.demo import texts as t
 
     out = []
@@ -61,7 +62,7 @@ def fill_orders(n: int, days: int = 30, *, seed: int = 7, batch: int = 10000,
     if have >= n:
         return 0
     rng = random.Random(seed + have)
-    templates = _templates()
+    templates = request_templates()
     weights = [w for *_, w in templates]
     cats = {c.code: c for c in Category.objects.all()}
     types = {r.code: r for r in RequestType.objects.all()}

@@ -20,6 +20,7 @@ from _setup import django_setup, machine
 django_setup()
 
 import joblib  # noqa: E402
+from triage_city import request_templates  # noqa: E402
 
 from minhu.demo import texts as t  # noqa: E402
 from minhu.triage.bundle import Row  # noqa: E402
@@ -32,12 +33,7 @@ NOISE = ("", "", "", "麻烦尽快处理。", "谢谢！", "已经反映过好�
 
 def make_rows(n: int, seed: int = 3) -> list[Row]:
     rng = random.Random(seed)
-    templates = []
-    for cat in t.CATEGORIES:
-        for issue in cat.issues:
-            templates.append((cat.code, cat.kind, issue, max(cat.issue, 0.1)))
-        for question, _answer in cat.questions:
-            templates.append((cat.code, "consult", question, max(cat.consult, 0.1) * 0.5))
+    templates = request_templates()
     weights = [w for *_, w in templates]
     rows = []
     for _ in range(n):

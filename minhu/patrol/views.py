@@ -5,20 +5,19 @@ The views only read the form and show the answer; ``actions.do_patrol_report`` d
 """
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from minhu.catalog.models import Category
-from minhu.core import clock
 from minhu.core.errors import MinhuError
 from minhu.orders.access import visible_orders
+from minhu.web.periods import day_bounds, report_period
 
 from . import stats
 from .access import REFUSAL, link_retried, may_report, places_for, reports_of
@@ -168,31 +167,9 @@ def categories(request):
 # --- Statistics -------------------------------------------------------------------------
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def period_of(request) -> tuple[date, date, str]:
     """[first, last] days (inclusive) from ?start=&end=, default the last 30 days."""
-    today = timezone.localtime(clock.now()).date()
-    first = _day(request.GET.get("start", "")) or today - timedelta(days=29)
-    last = _day(request.GET.get("end", "")) or today
-    problem = ""
-    if last < first:
-        first, last, problem = last, first, _("起止日期颠倒，已自动调换")
-    if (last - first).days >= MAX_PERIOD_DAYS:
-        first = last - timedelta(days=MAX_PERIOD_DAYS - 1)
-        problem = _("统计区间最长一年，已截取为最近一年")
-    return first, last, problem
-
-
-def bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(first, time.min), tz),
-            timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz))
+    return report_period(request.GET, default_days=30, max_days=MAX_PERIOD_DAYS)
 
 
 @login_required
@@ -205,7 +182,7 @@ def stats_page(request):
                       status=403)
     chosen = stats.pick_area(area, request.GET.get("area", ""))
     first, last, problem = period_of(request)
-    start, end = bounds(first, last)
+    start, end = day_bounds(first, last)
     level, rows = stats.by_area(start, end, chosen)
     summary = stats.summary(start, end, chosen)
     chart = {"labels": [r["name"] for r in rows],

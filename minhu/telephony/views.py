@@ -7,22 +7,20 @@ seconds is one indexed query and usually an empty 204 answer (nothing changed), 
 through any proxy. The few seconds of delay are shorter than the ringing itself.
 """
 
-from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from minhu.accounts.roles import Role
-from minhu.core import clock
 from minhu.orders.access import mask_phone
 from minhu.web.desks.agent import caller_context
 from minhu.web.desks.dispatch import desk_for
+from minhu.web.periods import day_bounds, report_period
 
 from .events import current_call
 from .models import CallRecord
@@ -75,28 +73,12 @@ def dismiss(request):
     return HttpResponse("")
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 @rate_desk
 @require_GET
 def rates_page(request):
-    today = timezone.localtime(clock.now()).date()
-    first = _day(request.GET.get("start", "")) or today - timedelta(days=13)
-    last = _day(request.GET.get("end", "")) or today
-    problem = ""
-    if last < first:
-        first, last, problem = last, first, _("起止日期颠倒，已自动调换")
-    if (last - first).days >= MAX_PERIOD_DAYS:
-        first = last - timedelta(days=MAX_PERIOD_DAYS - 1)
-        problem = _("每次最多统计 %(n)s 天，已截取为最后 %(n)s 天") % {"n": MAX_PERIOD_DAYS}
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first, time.min), tz)
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz)
+    first, last, problem = report_period(request.GET, default_days=14,
+                                         max_days=MAX_PERIOD_DAYS)
+    start, end = day_bounds(first, last)
     days = daily_rates(first, last)
     chart = {
         "days": [d.strftime("%m-%d") for d, _r in days],

@@ -5,19 +5,18 @@ Excel export of the category confusion pairs."""
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.http import FileResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from minhu.accounts.roles import Role
-from minhu.core import clock
 from minhu.web.desks.dispatch import desk_for
+from minhu.web.periods import day_bounds, report_period
 
 from . import learning_report as report
 
@@ -29,43 +28,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 report_desk = desk_for(Role.SUPERVISOR, Role.ADMIN, desk=gettext_lazy("分拨学习报告"))
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None
-
-
 def period_of(params) -> tuple[date, date, str]:
-    """[first, last] days from ?start=&end= (default the last 90 days); a bad or reversed
-    range is corrected and explained, never refused."""
-    today = timezone.localtime(clock.now()).date()
-    raw_first, raw_last = params.get("start", ""), params.get("end", "")
-    first, last = _day(raw_first), _day(raw_last)
-    problem = ""
-    if (raw_first and first is None) or (raw_last and last is None):
-        problem = gettext("日期格式应为 年-月-日（如 2026-10-01），已按默认区间统计")
-    last = last or today
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        first, last, problem = last, first, gettext("起止日期颠倒，已自动调换")
-    if (last - first).days >= MAX_DAYS:
-        first = last - timedelta(days=MAX_DAYS - 1)
-        problem = gettext("统计区间最长一年，已截取为截止日前一年")
-    return first, last, problem
-
-
-def bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(first, time.min), tz),
-            timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz))
+    """[first, last] days from ?start=&end=, by default the last 90 days."""
+    return report_period(params, default_days=DEFAULT_DAYS, max_days=MAX_DAYS)
 
 
 @require_GET
 @report_desk
 def learning_page(request):
     first, last, problem = period_of(request.GET)
-    start, end = bounds(first, last)
+    start, end = day_bounds(first, last)
     weeks = report.weekly_agreement(start, end)
     chart = {"weeks": [w["week"] for w in weeks],
              "category": [w["category_pct"] for w in weeks],
@@ -88,7 +60,7 @@ def learning_page(request):
 def learning_export(request):
     """The category confusion pairs of the period as an .xlsx file."""
     first, last, _problem = period_of(request.GET)
-    start, end = bounds(first, last)
+    start, end = day_bounds(first, last)
     pairs = report.confusion_pairs(request.user, start, end, limit=EXPORT_PAIRS)
     wb = Workbook()
     ws = wb.active

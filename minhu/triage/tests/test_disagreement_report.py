@@ -117,7 +117,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(db):
 @pytest.mark.parametrize("query, message", [
     ("?start=yesterday&end=2026-13-45", "日期格式应为"),
     ("?start=2026-10-31&end=2026-10-01", "起止日期颠倒"),
-    ("?start=2020-01-01&end=2026-10-31", "统计区间最长一年"),
+    ("?start=2020-01-01&end=2026-10-31", "每次最多统计 366 天"),
 ])
 def test_bad_dates_are_explained_not_refused(city, query, message):
     page = _client(city, "supervisor1").get(URL + query)
