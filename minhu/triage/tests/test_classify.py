@@ -137,3 +137,40 @@ def test_the_opening_words_decide_the_request_type(city, text, code):
 def test_the_title_is_where_type_cues_are_read_when_given(city):
     result = classify("小区门口的路灯坏了一个月了", title="建议尽快维修路灯")
     assert result.request_type.code == "suggestion"
+
+
+@pytest.mark.parametrize("text", [
+    "我爸一个人在轿厢里，按铃没人理，已经半小时了",
+    "厨房里那股味道很冲，我不敢开灯也不敢开抽油烟机",
+    "家里生着蜂窝煤炉子，我和孩子都头疼想吐",
+    "我奶奶有老年痴呆，早上出门到现在没找着",
+    "工人下到地窖里半天没上来，喊也不应",
+    "河堤下面往外渗水，越渗越多",
+])
+def test_emergencies_told_without_the_usual_alarm_words_are_found(text):
+    assert scan(text)
+
+
+@pytest.mark.parametrize("text", [
+    "有人在电梯里抽烟，太没素质了",
+    "孩子的作业本找不着了，学校能补吗",
+    "不敢开火做饭，燃气公司说停气检修",
+    "隔壁工厂电焊电弧光刺眼，晚上也施工扰民",
+    "下穿隧道每次下雨积水都很深，建议改造排水",
+])
+def test_look_alikes_of_the_situation_patterns_are_not_emergencies(text):
+    assert not scan(text)
+
+
+def test_a_negated_situation_is_not_an_emergency():
+    assert not scan("炉子旁边待了一晚上，没有头晕也不恶心")
+
+
+def test_urgent_leads_when_its_probability_reaches_the_recall_threshold(monkeypatch):
+    from minhu.triage import classify as classify_module
+    from minhu.triage.types import Guess
+
+    guesses = [Guess("normal", 0.6, "m"), Guess("urgent", 0.2, "m"), Guess("pressing", 0.2, "m")]
+    assert classify_module._recall_first(guesses)[0].code == "urgent"
+    monkeypatch.setattr(classify_module, "URGENT_RECALL_THRESHOLD", 0.3)
+    assert classify_module._recall_first(guesses)[0].code == "normal"
