@@ -115,3 +115,22 @@ def dispatched_order(city, new_order):
                            [city.unit(c).pk for c in co])
 
     return make
+
+
+@pytest.fixture
+def registration_fails_once(monkeypatch):
+    """The first registration through a channel hits a database error (the raw intake is
+    kept as failed); later ones go through. Returns the list of attempts."""
+    from minhu.intake import actions as intake_actions
+
+    real = intake_actions.do_register
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("could not serialize access")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(intake_actions, "do_register", flaky)
+    return calls

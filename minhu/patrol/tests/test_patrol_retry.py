@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from minhu.intake import actions as intake_actions
 from minhu.intake.actions import retry_failed
 from minhu.intake.models import RawIntake, RawIntakeFile, RawStatus
 from minhu.orders.states import Channel, State
@@ -32,20 +31,6 @@ def worker(city):
 @pytest.fixture
 def grid_place(city):
     return Place.objects.filter(grid__code="DC010101").order_by("pk").first()
-
-
-@pytest.fixture
-def registration_fails_once(monkeypatch):
-    real = intake_actions.do_register
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("deadlock detected")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(intake_actions, "do_register", flaky)
 
 
 def photo(name: str) -> SimpleUploadedFile:

@@ -1,32 +1,14 @@
 """A submission whose registration failed arrives whole when it is retried: its photos,
 its number by SMS (once), exactly like a first-time submission."""
 
-import pytest
 from django.test import Client
 
-from minhu.intake import actions as intake_actions
 from minhu.intake.models import RawIntake, RawIntakeFile, RawStatus
 from minhu.notices.models import OutgoingMessage
 from minhu.orders.models import WorkOrder
 from minhu.orders.states import Channel, State
 
 from .conftest import jpeg
-
-
-@pytest.fixture
-def registration_fails_once(monkeypatch):
-    """The first registration hits a database error; later ones go through."""
-    real = intake_actions.do_register
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("could not serialize access")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(intake_actions, "do_register", flaky)
-    return calls
 
 
 def _sms(order):

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from minhu.intake import actions as intake_actions
 from minhu.intake.actions import retry_failed
 from minhu.intake.models import RawIntake, RawIntakeFile, RawStatus
 from minhu.notices.models import OutgoingMessage
@@ -20,20 +19,6 @@ def jpeg() -> SimpleUploadedFile:
     out = io.BytesIO()
     Image.new("RGB", (640, 480), (90, 90, 90)).save(out, "JPEG")
     return SimpleUploadedFile("门禁.jpg", out.getvalue(), content_type="image/jpeg")
-
-
-@pytest.fixture
-def registration_fails_once(monkeypatch):
-    real = intake_actions.do_register
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise RuntimeError("connection reset by peer")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(intake_actions, "do_register", flaky)
 
 
 def _scan_and_submit_while_registration_fails(client, building, **files):
