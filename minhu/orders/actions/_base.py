@@ -89,7 +89,8 @@ def notify_unit(unit_id: int | None, kind: str, text: str, order: WorkOrder | No
 
 
 def require_text(value: str | None, what: str, *, max_len: int = MAX_NOTE) -> str:
-    text = (value or "").strip()
+    # NUL carries no meaning in a note and PostgreSQL refuses it in text columns.
+    text = (value or "").replace("\x00", "").strip()
     if not text:
         raise ValidationFailed(f"请填写{what}", code="missing_" + "text")
     if len(text) > max_len:
